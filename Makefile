@@ -1,0 +1,79 @@
+# morph: plain GNU Make. `make` builds build/morph; `make check` runs every
+# test; `make check SANITIZE=1` does the same under ASan + UBSan (build-asan/).
+# See docs/building.md.
+
+VERSION := 0.1.0
+CC ?= cc
+
+ifeq ($(SANITIZE),1)
+B := build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B := build
+SANFLAGS :=
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wwrite-strings -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CFLAGS ?= -O2 -g
+CPPFLAGS += -Imorph -D_GNU_SOURCE -DMORPH_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+PKGS := ext2fs com_err blkid hivex yaml-0.1
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lext2fs -lcom_err -lblkid -lhivex -lyaml)
+
+ALL_SRCS := $(wildcard morph/*.c morph/*/*.c)
+TEST_SRCS := $(filter %-test.c,$(ALL_SRCS))
+TOOL_SRCS := $(wildcard morph/tools/*.c)
+LIB_SRCS := $(filter-out $(TEST_SRCS) $(TOOL_SRCS),$(ALL_SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/obj/%.o)
+TESTS := $(patsubst morph/%-test.c,$(B)/tests/%-test,$(TEST_SRCS))
+
+.PHONY: all check check-unit check-cli check-format format deps fixtures bench demo clean
+all: $(B)/morph
+
+deps:
+	@scripts/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libmorph.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/morph: $(TOOL_OBJS) $(B)/libmorph.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(TOOL_OBJS) $(B)/libmorph.a $(LIBS)
+
+$(B)/tests/%-test: $(B)/obj/morph/%-test.o $(B)/libmorph.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libmorph.a $(LIBS)
+
+# Every test: unit tests (one process per binary), then the CLI, golden and
+# bad-input tests over fixture guests built from text under tests/fixtures.
+check: $(B)/morph $(TESTS)
+	@MORPH_BUILD=$(B) tests/run-tests $(TESTS)
+
+check-format:
+	@scripts/check-format
+
+format:
+	clang-format -i $(ALL_SRCS) $(wildcard morph/*.h morph/*/*.h)
+
+fixtures: $(B)/morph
+	@MORPH_BUILD=$(B) tests/fixtures/build-all
+
+bench: $(B)/morph
+	@MORPH_BUILD=$(B) bench/inspect-bench
+
+demo: $(B)/morph
+	@MORPH_BUILD=$(B) scripts/demo
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -87,8 +87,18 @@ void gtree_free(struct gtree *t)
 		free(t->mounts[i].path);
 	}
 	free(t->mounts);
-	gfs_close(t->root);
+	if (t->root)
+		gfs_close(t->root);
 	free(t);
+}
+
+struct gfs *gtree_detach_root(struct gtree *t)
+{
+	struct gfs *root = t->root;
+
+	t->root = NULL;
+	gtree_free(t);
+	return root;
 }
 
 struct morph_ctx *gtree_ctx(const struct gtree *t)

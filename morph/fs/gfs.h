@@ -123,6 +123,8 @@ struct gtree;
 /* The tree takes ownership of root (closed by gtree_free). */
 int gtree_new(struct morph_ctx *ctx, struct gfs *root, struct gtree **ret);
 void gtree_free(struct gtree *t);
+/* Free a tree that has nothing mounted and hand its root back. */
+struct gfs *gtree_detach_root(struct gtree *t);
 /* Mount fs (owned by the tree afterwards, also on failure) at an absolute
  * guest directory. The mountpoint must exist in the tree. */
 int gtree_mount(struct gtree *t, const char *mountpoint, struct gfs *fs);

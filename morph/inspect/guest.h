@@ -60,6 +60,7 @@ struct guest_kernel {
 };
 
 struct boot_entry {
+	const char *id;       /* BLS entry id (file name less .conf), or NULL */
 	const char *title;
 	const char *kernel;   /* as written ("/vmlinuz-...", "/boot/vmlinuz-...") */
 	const char *initrd;

@@ -5,7 +5,12 @@
 VERSION := 0.1.0
 CC ?= cc
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# libFuzzer builds (make fuzz): clang, coverage in the library too.
+B := build-fuzz
+CC := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SANITIZE),1)
 B := build-asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -31,8 +36,10 @@ LIB_SRCS := $(filter-out $(TEST_SRCS) $(TOOL_SRCS),$(ALL_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/obj/%.o)
 TESTS := $(patsubst morph/%-test.c,$(B)/tests/%-test,$(TEST_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all check check-unit check-cli check-format format deps fixtures bench demo clean
+.PHONY: fuzz all check check-unit check-cli check-format format deps fixtures bench demo clean
 all: $(B)/morph
 
 deps:
@@ -53,10 +60,22 @@ $(B)/tests/%-test: $(B)/obj/morph/%-test.o $(B)/libmorph.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libmorph.a $(LIBS)
 
-# Every test: unit tests (one process per binary), then the CLI, golden and
-# bad-input tests over fixture guests built from text under tests/fixtures.
-check: $(B)/morph $(TESTS)
-	@MORPH_BUILD=$(B) tests/run-tests $(TESTS)
+# Fuzz harnesses built with replay.c: run the saved corpus as a test.
+$(B)/tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(B)/libmorph.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libmorph.a $(LIBS)
+
+# libFuzzer binaries: make fuzz FUZZ=1, then scripts/fuzz NAME [SECONDS].
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(B)/libmorph.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libmorph.a $(LIBS)
+fuzz: $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+
+# Every test: unit tests (one process per binary), fuzz corpus replays, then
+# the CLI, golden and bad-input tests over fixture guests built from text
+# under tests/fixtures.
+check: $(B)/morph $(TESTS) $(FUZZ_REPLAY)
+	@MORPH_BUILD=$(B) tests/run-tests $(TESTS) $(FUZZ_REPLAY)
 
 check-format:
 	@scripts/check-format
@@ -74,6 +93,6 @@ demo: $(B)/morph
 	@MORPH_BUILD=$(B) scripts/demo
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -56,14 +56,14 @@ static void var_set(struct arena *a, struct vars *v, const char *name,
 /*
  * Split one GRUB script line into words: '...' literal, "..." with \\ \" \$
  * escapes and $var expansion, bare words with $var expansion and backslash
- * escapes, '#' starting a word ends the line. Unknown variables expand to
- * nothing when vars is given, or are kept as written when vars is NULL.
+ * escapes, '#' starting a word ends the line. Unknown variables are kept as
+ * written; with vars NULL nothing is expanded.
  */
 static size_t grub_words(struct arena *a, const char *line, size_t len,
 			 const struct vars *vars, char **out, size_t max)
 {
-	size_t n = 0, i = 0;
-	char *buf = arena_alloc(a, len * 4 + 1);
+	size_t n = 0, i = 0, cap = len * 4 + 1;
+	char *buf = arena_alloc(a, cap), *end = buf + cap;
 
 	if (!buf)
 		return 0;
@@ -73,7 +73,7 @@ static size_t grub_words(struct arena *a, const char *line, size_t len,
 
 		while (i < len && isspace((unsigned char)line[i]))
 			i++;
-		if (i >= len || line[i] == '#')
+		if (i >= len || line[i] == '#' || buf >= end)
 			break;
 		out[n] = buf;
 		for (; i < len; i++) {
@@ -89,6 +89,10 @@ static size_t grub_words(struct arena *a, const char *line, size_t len,
 				q = 0;
 				continue;
 			}
+			/* Every write below keeps one byte for the NUL:
+			 * expansions that would overflow are cut. */
+			if (buf + o + 1 >= end)
+				continue;
 			if (c == '\\' && q != '\'' && i + 1 < len) {
 				buf[o++] = line[++i];
 				continue;
@@ -111,15 +115,16 @@ static size_t grub_words(struct arena *a, const char *line, size_t len,
 				val = var_get(vars, line + s, e - s);
 				if (brace && e < len && line[e] == '}')
 					e++;
+				/* Unknown variables stay as written: a report
+				 * showing "$kernelopts" beats an empty one. */
+				if (!val)
+					val = arena_strndup(a, line + i, e - i);
 				i = e - 1;
-				/* Expansions are bounded: at most 3 times the
-				 * line, the rest is dropped. */
-				for (size_t k = 0; val && val[k] && o < len * 4 - 1; k++)
+				for (size_t k = 0; val && val[k] && buf + o + 1 < end; k++)
 					buf[o++] = val[k];
 				continue;
 			}
-			if (o < len * 4)
-				buf[o++] = c;
+			buf[o++] = c;
 		}
 		buf[o++] = '\0';
 		buf += o;

@@ -242,6 +242,9 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 	const char *line;
 	size_t llen;
 	int depth = 0, entry_depth = -1;
+	/* Open submenus: title and the brace depth they opened at. */
+	const char *sub_title[8];
+	int sub_depth[8], nsub = 0;
 	const char *file = bl->config;
 
 	line_iter_init(&it, buf, len);
@@ -256,7 +259,16 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 			if (!cur)
 				return -ENOMEM;
 			cur->title = w[1];
+			cur->menu_path = w[1];
+			for (int k = nsub; k-- > 0;)
+				cur->menu_path = arena_printf(g->arena, "%s>%s",
+							      sub_title[k], cur->menu_path);
 			entry_depth = depth;
+		} else if (strcmp(w[0], "submenu") == 0 && n >= 2 && !cur) {
+			if (nsub < 8) {
+				sub_title[nsub] = w[1];
+				sub_depth[nsub++] = depth;
+			}
 		} else if (strcmp(w[0], "set") == 0 && n >= 2 && !cur) {
 			char *eq = strchr(w[1], '=');
 
@@ -297,6 +309,8 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 				if (depth == entry_depth) {
 					cur = NULL;
 					entry_depth = -1;
+				} else if (!cur && nsub && depth == sub_depth[nsub - 1]) {
+					nsub--;
 				}
 			}
 		}

@@ -62,6 +62,7 @@ struct guest_kernel {
 struct boot_entry {
 	const char *id;       /* BLS entry id (file name less .conf), or NULL */
 	const char *title;
+	const char *menu_path; /* GRUB 2: "Submenu>Title" as GRUB_DEFAULT takes it */
 	const char *kernel;   /* as written ("/vmlinuz-...", "/boot/vmlinuz-...") */
 	const char *initrd;
 	const char *cmdline;  /* "$kernelopts" already expanded where known */

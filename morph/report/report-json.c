@@ -131,6 +131,7 @@ static void bootloaders(struct json *j, const struct guest *g)
 			json_obj_begin(j, NULL);
 			json_str(j, "id", be->id);
 			json_str(j, "title", be->title);
+			json_str(j, "menu_path", be->menu_path);
 			json_str(j, "kernel", be->kernel);
 			json_str(j, "initrd", be->initrd);
 			json_str(j, "cmdline", be->cmdline);

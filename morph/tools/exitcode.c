@@ -22,7 +22,9 @@ static const struct {
 	{ EBUSY, EXIT_ACCESS },
 	{ EROFS, EXIT_ACCESS },
 	{ EOPNOTSUPP, EXIT_UNSUPPORTED },
-	{ ENOSPC, EXIT_BAD_INPUT },
+	{ ENOSPC, EXIT_NOSPACE },
+	{ ENOEXEC, EXIT_NO_KERNEL },
+	{ ESTALE, EXIT_CONFLICT },
 };
 
 int exit_code_for(int err)

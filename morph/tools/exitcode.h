@@ -11,6 +11,9 @@ enum morph_exit {
 	EXIT_FORMAT = 5,       /* not a raw disk (qcow2, vmdk, ...): convert it */
 	EXIT_ACCESS = 6,       /* an input cannot be opened */
 	EXIT_UNSUPPORTED = 7,  /* valid, but something morph cannot do (yet) */
+	EXIT_NO_KERNEL = 8,    /* no installed kernel can boot on virtio */
+	EXIT_CONFLICT = 9,     /* undo refused: files changed after the run */
+	EXIT_NOSPACE = 10,     /* the guest filesystem is full */
 };
 
 /* The exit code for a library error (negative errno). */

@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "inspect/inspect.h"
 #include "report/report.h"
+#include "tools/commands.h"
 #include "tools/exitcode.h"
 
 struct command {
@@ -94,6 +95,11 @@ static int cmd_version(struct morph_ctx *ctx, int argc, char **argv)
 static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "[--json] DISK|DIR...",
 	  "describe the guest on the disks (read-only)" },
+	{ "convert", cmd_convert,
+	  "[--dry-run] [--json] [--nic OLD=MAC]... DISK|DIR...",
+	  "morph the guest for KVM in place (plan, journal, apply)" },
+	{ "undo", cmd_undo, "[--force] DISK|DIR...",
+	  "put back every file the last convert changed" },
 	{ "help", cmd_help, "", "show this help" },
 	{ "version", cmd_version, "", "print the version" },
 };
@@ -116,7 +122,8 @@ static void print_help(FILE *f)
 		"\nOptions: -v more messages, -q errors only, --version.\n"
 		"Exit codes: 0 ok, 2 usage, 3 no guest recognised, 4 corrupt or bad input,\n"
 		"5 not a raw disk (convert with qemu-img), 6 input not accessible,\n"
-		"7 not supported, 1 internal error. See docs/cli.md.\n");
+		"7 not supported, 8 no kernel can boot on virtio, 9 undo refused (files\n"
+		"changed), 10 guest filesystem full, 1 internal error. See docs/cli.md.\n");
 }
 
 int main(int argc, char **argv)

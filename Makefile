@@ -95,4 +95,4 @@ demo: $(B)/morph
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/tests -name '*.d' -type f 2>/dev/null)

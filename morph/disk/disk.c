@@ -278,9 +278,11 @@ static int check_format(struct morph_ctx *ctx, struct disk *d)
 		return r;
 	fmt = disk_image_format(head, hl, tail, hl);
 	if (fmt) {
+		/* qemu-img follows backing files and extents named inside
+		 * the container, which may point anywhere on the host. */
 		log_err(ctx,
-			"%s is a %s image, not a raw disk; morph never guesses formats. Convert it first: qemu-img convert -f %s -O raw '%s' '%s.raw'",
-			d->path, fmt, fmt, d->path, d->path);
+			"%s is a %s image, not a raw disk; morph never guesses formats. Check it names no backing file or extent outside the image (qemu-img info --backing-chain '%s'), then convert it: qemu-img convert -f %s -O raw '%s' '%s.raw'",
+			d->path, fmt, d->path, fmt, d->path, d->path);
 		return -EMEDIUMTYPE;
 	}
 	return 0;

@@ -286,6 +286,15 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 		t = NULL;
 	}
 	if (!t) {
+		for (size_t i = 0; i < g->volumes.n; i++) {
+			const struct guest_volume *v = &g->volumes.v[i];
+
+			if (v->vol.role == VOL_EXTENDED)
+				continue;
+			log_err(ctx, "%s partition %d: %s%s%s", v->disk, v->vol.partno,
+				v->vol.type, v->vol.type[0] && v->note ? ": " : "",
+				v->note ? v->note : "");
+		}
 		log_err(ctx, "no guest operating system found: no filesystem that morph can read here holds one");
 		r = -ENOMEDIUM;
 		goto out;

@@ -39,11 +39,16 @@ TESTS := $(patsubst morph/%-test.c,$(B)/tests/%-test,$(TEST_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: fuzz all check check-unit check-cli check-format format deps fixtures bench demo clean
+.PHONY: depcheck fuzz all check check-unit check-cli check-format format deps fixtures bench demo clean
 all: $(B)/morph
 
 deps:
 	@scripts/install-deps
+
+# Name any missing build or test package before compiling anything.
+depcheck:
+	@scripts/install-deps --check
+$(LIB_OBJS) $(TOOL_OBJS): | depcheck
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

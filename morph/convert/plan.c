@@ -9,6 +9,7 @@
 
 /* Files rules may edit: fstab with 100,000 lines fits comfortably. */
 #define PLAN_MAX_FILE (64u * 1024 * 1024)
+#define PLAN_MAX_NOTES 32
 
 int plan_new(struct gtree *t, struct plan **ret)
 {
@@ -351,11 +352,24 @@ int plan_note(struct plan *p, const char *rule, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	/* The same fact found twice (e.g. one device in two files) once. */
-	for (size_t i = 0; i < p->notes.n; i++)
-		if (strcmp(p->notes.v[i].rule, rule) == 0 &&
-		    strcmp(p->notes.v[i].text, buf) == 0)
+	/* The same fact found twice (e.g. one device in two files) once; and
+	 * a rule gets PLAN_MAX_NOTES notes, then one saying more were cut
+	 * (a 100,000-line fstab must not yield 100,000 notes). */
+	{
+		size_t from_rule = 0;
+
+		for (size_t i = 0; i < p->notes.n; i++) {
+			if (strcmp(p->notes.v[i].rule, rule) != 0)
+				continue;
+			if (strcmp(p->notes.v[i].text, buf) == 0)
+				return 0;
+			from_rule++;
+		}
+		if (from_rule > PLAN_MAX_NOTES)
 			return 0;
+		if (from_rule == PLAN_MAX_NOTES)
+			snprintf(buf, sizeof(buf), "further notes of this rule left out");
+	}
 	n = VEC_PUSH(p->arena, p->notes);
 	if (!n)
 		return -ENOMEM;

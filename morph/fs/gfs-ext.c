@@ -513,13 +513,17 @@ static int ext_write_data(struct gfs *fs, ext2_ino_t ino, const void *data,
  * one extent block per 340 data blocks, and a directory block in case the
  * parent grows.
  */
-static int ext_check_space(struct gfs *fs, size_t len)
+static int ext_check_space(struct gfs *fs, size_t len, uint64_t slack)
 {
 	ext2_filsys efs = E(fs);
 	uint64_t bs = efs->blocksize;
 	uint64_t data = (len + bs - 1) / bs;
-	uint64_t need = data + data / 340 + 2;
+	uint64_t need = data + data / 340 + slack;
 
+	if (efs->super->s_free_inodes_count == 0) {
+		log_err(fs->ctx, "%s: no free inodes", fs->desc);
+		return -ENOSPC;
+	}
 	if (ext2fs_free_blocks_count(efs->super) < need) {
 		log_err(fs->ctx, "%s: no space for a %zu-byte file", fs->desc,
 			len);
@@ -552,7 +556,7 @@ static int ext_replace(struct gfs *fs, uint64_t dir, const char *name,
 			gid = inode_gid(in);
 		}
 	}
-	r = ext_check_space(fs, len);
+	r = ext_check_space(fs, len, 2);
 	if (r < 0)
 		return r;
 	r = ext_new_inode(fs, (ext2_ino_t)dir, LINUX_S_IFREG, attr, mode, uid,
@@ -681,9 +685,15 @@ static int ext_set_attr(struct gfs *fs, ext2_ino_t ino, uint16_t type,
 static int ext_mkdir(struct gfs *fs, uint64_t dir, const char *name,
 		     const struct gfs_attr *attr)
 {
-	errcode_t e = ext2fs_mkdir(E(fs), (ext2_ino_t)dir, 0, name);
+	errcode_t e;
 	uint64_t ino;
-	int r;
+	/* libext2fs leaves a zero-length directory inode behind when it runs
+	 * out of blocks half-way: make sure the block is there first. */
+	int r = ext_check_space(fs, E(fs)->blocksize, 1);
+
+	if (r < 0)
+		return r;
+	e = ext2fs_mkdir(E(fs), (ext2_ino_t)dir, 0, name);
 
 	if (e == EXT2_ET_DIR_NO_SPACE) {
 		e = ext2fs_expand_dir(E(fs), (ext2_ino_t)dir);
@@ -703,10 +713,17 @@ static int ext_mkdir(struct gfs *fs, uint64_t dir, const char *name,
 static int ext_symlink(struct gfs *fs, uint64_t dir, const char *name,
 		       const char *target, const struct gfs_attr *attr)
 {
-	errcode_t e = ext2fs_symlink(E(fs), (ext2_ino_t)dir, 0, name, target);
+	errcode_t e;
 	struct gfs_attr a = *attr;
 	uint64_t ino;
-	int r;
+	/* A target under 60 bytes lives in the inode (a fast symlink); a
+	 * directory that must grow for it fails cleanly in ext2fs_link. */
+	size_t tlen = strlen(target);
+	int r = ext_check_space(fs, tlen < sizeof(((struct ext2_inode *)0)->i_block) ? 0 : tlen, 0);
+
+	if (r < 0)
+		return r;
+	e = ext2fs_symlink(E(fs), (ext2_ino_t)dir, 0, name, target);
 
 	if (e == EXT2_ET_DIR_NO_SPACE) {
 		e = ext2fs_expand_dir(E(fs), (ext2_ino_t)dir);

@@ -59,10 +59,11 @@ enum ref_class blockref_classify(const char *value, bool *unstable)
 		return REF_OTHER;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		size_t pl = strlen(prefixes[i].prefix);
-		char c = value[pl];
+		char c;
 
-		if (strncmp(value, prefixes[i].prefix, pl) != 0 || !c)
+		if (strncmp(value, prefixes[i].prefix, pl) != 0 || !value[pl])
 			continue;
+		c = value[pl];
 		if ((prefixes[i].need == 'a' && !islower((unsigned char)c)) ||
 		    (prefixes[i].need == '0' && !isdigit((unsigned char)c)))
 			continue;

@@ -86,7 +86,7 @@ check-format:
 	@scripts/check-format
 
 format:
-	clang-format -i $(ALL_SRCS) $(wildcard morph/*.h morph/*/*.h)
+	clang-format -i $(ALL_SRCS) $(wildcard morph/*.h morph/*/*.h tests/fuzz/*.c tests/fuzz/*.h)
 
 fixtures: $(B)/morph
 	@MORPH_BUILD=$(B) tests/fixtures/build-all

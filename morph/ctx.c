@@ -3,8 +3,7 @@
 
 #include <stdio.h>
 
-void morph_log(const struct morph_ctx *ctx, enum morph_log_level level,
-	       const char *fmt, ...)
+void morph_log(const struct morph_ctx *ctx, enum morph_log_level level, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;

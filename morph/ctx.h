@@ -14,8 +14,7 @@ enum morph_log_level {
 	MORPH_LOG_DEBUG = 3,
 };
 
-typedef void (*morph_log_fn)(void *userdata, enum morph_log_level level,
-			     const char *msg);
+typedef void (*morph_log_fn)(void *userdata, enum morph_log_level level, const char *msg);
 
 struct morph_ctx {
 	morph_log_fn log_fn;
@@ -23,12 +22,12 @@ struct morph_ctx {
 	enum morph_log_level log_max;
 };
 
-void morph_log(const struct morph_ctx *ctx, enum morph_log_level level,
-	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void morph_log(const struct morph_ctx *ctx, enum morph_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-#define log_err(ctx, ...) morph_log((ctx), MORPH_LOG_ERR, __VA_ARGS__)
-#define log_warn(ctx, ...) morph_log((ctx), MORPH_LOG_WARN, __VA_ARGS__)
-#define log_info(ctx, ...) morph_log((ctx), MORPH_LOG_INFO, __VA_ARGS__)
+#define log_err(ctx, ...)   morph_log((ctx), MORPH_LOG_ERR, __VA_ARGS__)
+#define log_warn(ctx, ...)  morph_log((ctx), MORPH_LOG_WARN, __VA_ARGS__)
+#define log_info(ctx, ...)  morph_log((ctx), MORPH_LOG_INFO, __VA_ARGS__)
 #define log_debug(ctx, ...) morph_log((ctx), MORPH_LOG_DEBUG, __VA_ARGS__)
 
 /*

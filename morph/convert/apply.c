@@ -21,14 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct gfs_attr journal_attr = { 0700, 0, 0, false };
-static const struct gfs_attr journal_file_attr = { 0600, 0, 0, false };
+static const struct gfs_attr journal_attr = {0700, 0, 0, false};
+static const struct gfs_attr journal_file_attr = {0600, 0, 0, false};
 
 /* Make state s at path (atomically where the backend allows). */
-int apply_state(struct gtree *t, const char *path, const struct fstate *cur,
-		const struct fstate *s)
+int apply_state(struct gtree *t, const char *path, const struct fstate *cur, const struct fstate *s)
 {
-	struct gfs_attr attr = { s->mode, s->uid, s->gid, cur->kind == FK_FILE };
+	struct gfs_attr attr = {s->mode, s->uid, s->gid, cur->kind == FK_FILE};
 	int r = 0;
 
 	switch (s->kind) {
@@ -70,8 +69,8 @@ int apply_state(struct gtree *t, const char *path, const struct fstate *cur,
 }
 
 /* Remove the journal of run_id and the journal directories convert made. */
-int journal_remove(struct gtree *t, const char *run_id, size_t nfiles,
-		   const char *const *created, size_t ncreated)
+int journal_remove(struct gtree *t, const char *run_id, size_t nfiles, const char *const *created,
+		   size_t ncreated)
 {
 	char path[GFS_MAX_PATH];
 	int r;
@@ -108,7 +107,7 @@ static int write_manifest(struct plan *p, const char *run_id, bool complete,
 
 int plan_apply(struct plan *p, struct morph_ctx *ctx, const char *run_id)
 {
-	static const char *const parents[] = { "/var", "/var/lib", JOURNAL_ROOT };
+	static const char *const parents[] = {"/var", "/var/lib", JOURNAL_ROOT};
 	const char *created[3];
 	size_t ncreated = 0, applied = 0;
 	char path[GFS_MAX_PATH];
@@ -158,8 +157,8 @@ int plan_apply(struct plan *p, struct morph_ctx *ctx, const char *run_id)
 			continue;
 		r = apply_state(t, a->path, &a->before, &a->after);
 		if (r < 0) {
-			log_err(ctx, "cannot change %s: %s; putting back what was changed",
-				a->path, strerror(-r));
+			log_err(ctx, "cannot change %s: %s; putting back what was changed", a->path,
+				strerror(-r));
 			break;
 		}
 	}
@@ -179,7 +178,9 @@ int plan_apply(struct plan *p, struct morph_ctx *ctx, const char *run_id)
 		if (rr == 0)
 			journal_remove(t, run_id, p->actions.n, created, ncreated);
 		else
-			log_err(ctx, "could not put everything back (%s); the journal %s/%s stays for 'morph undo'",
+			log_err(ctx,
+				"could not put everything back (%s); the journal %s/%s stays for "
+				"'morph undo'",
 				strerror(-rr), JOURNAL_ROOT, run_id);
 		gtree_sync(t);
 		return r;
@@ -189,7 +190,8 @@ int plan_apply(struct plan *p, struct morph_ctx *ctx, const char *run_id)
 	if (r == 0)
 		r = gtree_sync(t);
 	if (r < 0)
-		log_err(ctx, "the changes are made but the journal could not be marked complete: %s",
+		log_err(ctx,
+			"the changes are made but the journal could not be marked complete: %s",
 			strerror(-r));
 	return r;
 }

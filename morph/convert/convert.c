@@ -15,23 +15,21 @@
  * the others planned (new files need a label).
  */
 static const struct rule rules[] = {
-	{ "kernel", rule_kernel },
-	{ "blockdev", rule_blockdev },
-	{ "bootloader", rule_bootloader },
-	{ "network", rule_network },
-	{ "hypervisor", rule_hypervisor },
-	{ "virtio-persist", rule_virtio_persist },
-	{ "selinux", rule_selinux },
+	{"kernel", rule_kernel},	 {"blockdev", rule_blockdev},
+	{"bootloader", rule_bootloader}, {"network", rule_network},
+	{"hypervisor", rule_hypervisor}, {"virtio-persist", rule_virtio_persist},
+	{"selinux", rule_selinux},
 };
 
 int convert_plan(struct morph_ctx *ctx, struct guest *g, struct gtree *t,
 		 const struct convert_opts *o, struct plan **ret)
 {
-	struct convert c = { ctx, g, t, NULL, o, -1 };
+	struct convert c = {ctx, g, t, NULL, o, -1};
 	int r;
 
 	if (g->windows) {
-		log_err(ctx, "converting Windows guests is not implemented yet (inspection works: morph inspect)");
+		log_err(ctx, "converting Windows guests is not implemented yet (inspection works: "
+			     "morph inspect)");
 		return -EOPNOTSUPP;
 	}
 	r = plan_new(t, &c.p);
@@ -76,8 +74,9 @@ void plan_print(FILE *f, const struct plan *p)
 		if (a->after.kind == FK_ABSENT)
 			what = "remove";
 		else if (a->before.kind == FK_ABSENT)
-			what = a->after.kind == FK_DIR ? "mkdir" :
-			       a->after.kind == FK_SYMLINK ? "symlink" : "create";
+			what = a->after.kind == FK_DIR	     ? "mkdir"
+			       : a->after.kind == FK_SYMLINK ? "symlink"
+							     : "create";
 		else if (a->after.kind == FK_SYMLINK)
 			what = "relink";
 		else
@@ -94,14 +93,15 @@ void plan_print(FILE *f, const struct plan *p)
 			put_safe(f, a->reasons.v[r]);
 			fputc('\n', f);
 		}
-		if (a->after.kind == FK_FILE || (a->before.kind == FK_FILE &&
-						 a->after.kind == FK_ABSENT)) {
+		if (a->after.kind == FK_FILE ||
+		    (a->before.kind == FK_FILE && a->after.kind == FK_ABSENT)) {
 			char na[GFS_MAX_PATH + 8], nb[GFS_MAX_PATH + 8];
 
-			snprintf(na, sizeof(na), "%s%s", a->before.kind == FK_FILE ? "a" : "", a->before.kind == FK_FILE ? a->path : "/dev/null");
-			snprintf(nb, sizeof(nb), "%s%s", a->after.kind == FK_FILE ? "b" : "", a->after.kind == FK_FILE ? a->path : "/dev/null");
-			diff_unified(f, na, nb,
-				     a->before.kind == FK_FILE ? a->before.data : NULL,
+			snprintf(na, sizeof(na), "%s%s", a->before.kind == FK_FILE ? "a" : "",
+				 a->before.kind == FK_FILE ? a->path : "/dev/null");
+			snprintf(nb, sizeof(nb), "%s%s", a->after.kind == FK_FILE ? "b" : "",
+				 a->after.kind == FK_FILE ? a->path : "/dev/null");
+			diff_unified(f, na, nb, a->before.kind == FK_FILE ? a->before.data : NULL,
 				     a->before.kind == FK_FILE ? a->before.len : 0,
 				     a->after.kind == FK_FILE ? a->after.data : NULL,
 				     a->after.kind == FK_FILE ? a->after.len : 0);

@@ -27,7 +27,7 @@ struct convert_opts {
 	enum block_driver block_driver;
 	const struct nic_map *nics;
 	size_t nnics;
-	const char *console;  /* "ttyS0" to add a serial console, or NULL */
+	const char *console; /* "ttyS0" to add a serial console, or NULL */
 	bool no_firstboot;
 };
 
@@ -37,8 +37,8 @@ struct convert {
 	struct gtree *t;
 	struct plan *p;
 	const struct convert_opts *o;
-	int kernel;  /* the kernel to boot on KVM (index into g->kernels), set
-		      * by rule_kernel; -1 when the guest lists none */
+	int kernel; /* the kernel to boot on KVM (index into g->kernels), set
+		     * by rule_kernel; -1 when the guest lists none */
 };
 
 struct rule {
@@ -59,17 +59,16 @@ int plan_apply(struct plan *p, struct morph_ctx *ctx, const char *run_id);
 struct fstate;
 int apply_state(struct gtree *t, const char *path, const struct fstate *cur,
 		const struct fstate *s);
-int journal_remove(struct gtree *t, const char *run_id, size_t nfiles,
-		   const char *const *created, size_t ncreated);
+int journal_remove(struct gtree *t, const char *run_id, size_t nfiles, const char *const *created,
+		   size_t ncreated);
 
 /* undo.c */
 struct undo_result {
-	char *run_id;      /* malloc'ed */
+	char *run_id; /* malloc'ed */
 	size_t restored;
 	size_t conflicts;
 };
-int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force,
-		 struct undo_result *res);
+int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force, struct undo_result *res);
 
 /* The stable name (UUID=, PARTUUID=, LABEL=) for an unstable device name
  * such as /dev/sda1, or NULL (with a plan note when it cannot be mapped). */

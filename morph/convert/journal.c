@@ -50,8 +50,7 @@ static void put_escaped(FILE *f, const char *s)
 }
 
 int journal_format(const struct plan *p, const char *run_id, bool complete,
-		   const char *const *created_dirs, size_t ncreated, char **ret,
-		   size_t *len)
+		   const char *const *created_dirs, size_t ncreated, char **ret, size_t *len)
 {
 	char *out = NULL;
 	size_t olen = 0;
@@ -74,8 +73,8 @@ int journal_format(const struct plan *p, const char *run_id, bool complete,
 			continue;
 		fstate_sha(&a->before, sb);
 		fstate_sha(&a->after, sa);
-		fprintf(f, "action %zu %s %s %o %u %u %s %s ", i,
-			fkind_name(a->before.kind), fkind_name(a->after.kind),
+		fprintf(f, "action %zu %s %s %o %u %u %s %s ", i, fkind_name(a->before.kind),
+			fkind_name(a->after.kind),
 			a->before.kind != FK_ABSENT ? a->before.mode : a->after.mode,
 			a->before.kind != FK_ABSENT ? a->before.uid : a->after.uid,
 			a->before.kind != FK_ABSENT ? a->before.gid : a->after.gid, sb, sa);
@@ -128,10 +127,9 @@ static bool valid_sha(const char *s)
 	return true;
 }
 
-int journal_parse(struct arena *a, const char *buf, size_t len,
-		  struct journal *ret)
+int journal_parse(struct arena *a, const char *buf, size_t len, struct journal *ret)
 {
-	struct journal j = { 0 };
+	struct journal j = {0};
 	struct line_iter it;
 	const char *line;
 	size_t llen;
@@ -139,14 +137,13 @@ int journal_parse(struct arena *a, const char *buf, size_t len,
 
 	line_iter_init(&it, buf, len);
 	while (line_iter_next(&it, &line, &llen)) {
-		char *f[10] = { 0 };
+		char *f[10] = {0};
 		size_t n = text_fields(a, line, llen, f, 10);
 
 		if (n == 0)
 			continue;
 		if (!header) {
-			if (n != 2 || strcmp(f[0], "morph-journal") != 0 ||
-			    strcmp(f[1], "1") != 0)
+			if (n != 2 || strcmp(f[0], "morph-journal") != 0 || strcmp(f[1], "1") != 0)
 				return -EUCLEAN;
 			header = true;
 		} else if (strcmp(f[0], "run") == 0 && n == 2) {

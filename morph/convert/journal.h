@@ -25,7 +25,7 @@
 #include "convert/plan.h"
 #include "util/sha256.h"
 
-#define JOURNAL_ROOT "/var/lib/morph"
+#define JOURNAL_ROOT	     "/var/lib/morph"
 #define JOURNAL_MAX_MANIFEST (64u * 1024 * 1024)
 
 struct jentry {
@@ -50,8 +50,6 @@ void fstate_sha(const struct fstate *s, char out[SHA256_HEX_LEN + 1]);
 
 /* The manifest text for the plan's changing actions (malloc'ed). */
 int journal_format(const struct plan *p, const char *run_id, bool complete,
-		   const char *const *created_dirs, size_t ncreated, char **ret,
-		   size_t *len);
+		   const char *const *created_dirs, size_t ncreated, char **ret, size_t *len);
 /* Parse a manifest (guest data: every field checked). -EUCLEAN if bad. */
-int journal_parse(struct arena *a, const char *buf, size_t len,
-		  struct journal *ret);
+int journal_parse(struct arena *a, const char *buf, size_t len, struct journal *ret);

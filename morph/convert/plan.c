@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Files rules may edit: fstab with 100,000 lines fits comfortably. */
-#define PLAN_MAX_FILE (64u * 1024 * 1024)
+#define PLAN_MAX_FILE  (64u * 1024 * 1024)
 #define PLAN_MAX_NOTES 32
 
 int plan_new(struct gtree *t, struct plan **ret)
@@ -151,11 +151,8 @@ static int capture(struct plan *p, const char *cpath, struct fstate *st)
 		r = gtree_readlink(p->tree, cpath, &buf);
 		len = buf ? strlen(buf) : 0;
 		break;
-	case GFS_DIR:
-		st->kind = FK_DIR;
-		return 0;
-	default:
-		return -EINVAL; /* a device node or FIFO where a file goes */
+	case GFS_DIR: st->kind = FK_DIR; return 0;
+	default: return -EINVAL; /* a device node or FIFO where a file goes */
 	}
 	if (r < 0)
 		return r;
@@ -187,8 +184,7 @@ static int get_action(struct plan *p, const char *cpath, struct action **ret)
 	return 0;
 }
 
-static int add_reason(struct plan *p, struct action *a, const char *rule,
-		      const char *reason)
+static int add_reason(struct plan *p, struct action *a, const char *rule, const char *reason)
 {
 	const char **r1, **r2;
 	bool have_rule = false;
@@ -229,12 +225,11 @@ static int ensure_parents(struct plan *p, const char *cpath, const char *rule)
 		return 0;
 	if (a->after.kind != FK_ABSENT)
 		return -ENOTDIR;
-	a->after = (struct fstate){ .kind = FK_DIR, .mode = 0755 };
+	a->after = (struct fstate){.kind = FK_DIR, .mode = 0755};
 	return add_reason(p, a, rule, "directory for the files below");
 }
 
-int plan_read(struct plan *p, const char *path, size_t max, const char **data,
-	      size_t *len)
+int plan_read(struct plan *p, const char *path, size_t max, const char **data, size_t *len)
 {
 	struct action *a;
 	char *cpath;
@@ -267,8 +262,8 @@ int plan_read(struct plan *p, const char *path, size_t max, const char **data,
 	}
 }
 
-int plan_write(struct plan *p, const char *path, const char *data, size_t len,
-	       uint32_t mode, const char *rule, const char *reason)
+int plan_write(struct plan *p, const char *path, const char *data, size_t len, uint32_t mode,
+	       const char *rule, const char *reason)
 {
 	struct action *a;
 	char *cpath, *copy;
@@ -298,8 +293,8 @@ int plan_write(struct plan *p, const char *path, const char *data, size_t len,
 	return add_reason(p, a, rule, reason);
 }
 
-int plan_symlink(struct plan *p, const char *path, const char *target,
-		 const char *rule, const char *reason)
+int plan_symlink(struct plan *p, const char *path, const char *target, const char *rule,
+		 const char *reason)
 {
 	struct action *a;
 	char *cpath, *copy;
@@ -318,13 +313,12 @@ int plan_symlink(struct plan *p, const char *path, const char *target,
 	copy = arena_strdup(p->arena, target);
 	if (!copy)
 		return -ENOMEM;
-	a->after = (struct fstate){ .kind = FK_SYMLINK, .data = copy,
-				    .len = strlen(copy), .mode = 0777 };
+	a->after = (struct fstate){
+		.kind = FK_SYMLINK, .data = copy, .len = strlen(copy), .mode = 0777};
 	return add_reason(p, a, rule, reason);
 }
 
-int plan_remove(struct plan *p, const char *path, const char *rule,
-		const char *reason)
+int plan_remove(struct plan *p, const char *path, const char *rule, const char *reason)
 {
 	struct action *a;
 	char *cpath;
@@ -339,7 +333,7 @@ int plan_remove(struct plan *p, const char *path, const char *rule,
 		return -EISDIR;
 	if (a->after.kind == FK_ABSENT)
 		return 0;
-	a->after = (struct fstate){ .kind = FK_ABSENT };
+	a->after = (struct fstate){.kind = FK_ABSENT};
 	return add_reason(p, a, rule, reason);
 }
 

@@ -34,7 +34,7 @@ struct fstate {
 };
 
 struct action {
-	const char *path;       /* canonical guest path */
+	const char *path; /* canonical guest path */
 	struct fstate before, after;
 	VEC(const char *) rules;   /* which rules touched it */
 	VEC(const char *) reasons; /* why, one per change */
@@ -63,20 +63,18 @@ void plan_free(struct plan *p);
  * will not). Borrowed from the plan; NUL-terminated. Files larger than max
  * give -EFBIG.
  */
-int plan_read(struct plan *p, const char *path, size_t max, const char **data,
-	      size_t *len);
+int plan_read(struct plan *p, const char *path, size_t max, const char **data, size_t *len);
 
 /* Plan path (symlinks followed) to hold data. A new file gets mode 0644
  * root:root unless mode says otherwise; an existing one keeps its mode, owner
  * and extended attributes. Missing parent directories are planned too. */
-int plan_write(struct plan *p, const char *path, const char *data, size_t len,
-	       uint32_t mode, const char *rule, const char *reason);
+int plan_write(struct plan *p, const char *path, const char *data, size_t len, uint32_t mode,
+	       const char *rule, const char *reason);
 /* Plan a symlink at path (not followed) pointing at target. */
-int plan_symlink(struct plan *p, const char *path, const char *target,
-		 const char *rule, const char *reason);
+int plan_symlink(struct plan *p, const char *path, const char *target, const char *rule,
+		 const char *reason);
 /* Plan path (not followed) to be removed: a file or a symlink. */
-int plan_remove(struct plan *p, const char *path, const char *rule,
-		const char *reason);
+int plan_remove(struct plan *p, const char *path, const char *rule, const char *reason);
 /* Record a note. */
 int plan_note(struct plan *p, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -29,7 +29,9 @@ const char *convert_stable_spec(struct convert *c, const char *value)
 	if (v < 0) {
 		plan_note(c->p, "blockdev",
 			  "cannot map %s to a UUID: no volume with that name among the inputs%s",
-			  value, c->g->root_volume < 0 ? " (a directory input has no volume information)" : "");
+			  value,
+			  c->g->root_volume < 0 ? " (a directory input has no volume information)"
+						: "");
 		return NULL;
 	}
 	{
@@ -51,8 +53,8 @@ const char *convert_stable_spec(struct convert *c, const char *value)
  * non-comment line whose value is unstable. *out gets the new text (arena)
  * or NULL when nothing changed.
  */
-static int edit_field(struct convert *c, const char *buf, size_t len, int field,
-		      char **out, size_t *outlen)
+static int edit_field(struct convert *c, const char *buf, size_t len, int field, char **out,
+		      size_t *outlen)
 {
 	struct line_iter it;
 	const char *line;
@@ -113,8 +115,7 @@ static int edit_field(struct convert *c, const char *buf, size_t len, int field,
 	return changed && !*out ? -ENOMEM : 0;
 }
 
-static int fix_file(struct convert *c, const char *path, int field,
-		    const char *reason)
+static int fix_file(struct convert *c, const char *path, int field, const char *reason)
 {
 	const char *buf;
 	char *out;
@@ -167,13 +168,14 @@ static int fix_resume_conf(struct convert *c)
 		if (!repl)
 			return 0;
 		{
-			char *out = arena_printf(c->p->arena, "%.*s%s%s", (int)(v - buf), buf,
-						 repl, e);
+			char *out =
+				arena_printf(c->p->arena, "%.*s%s%s", (int)(v - buf), buf, repl, e);
 
 			if (!out)
 				return -ENOMEM;
-			return plan_write(c->p, path, out, strlen(out), 0, "blockdev",
-					  "the resume device is named by its controller-specific name");
+			return plan_write(
+				c->p, path, out, strlen(out), 0, "blockdev",
+				"the resume device is named by its controller-specific name");
 		}
 	}
 }
@@ -181,7 +183,8 @@ static int fix_resume_conf(struct convert *c)
 int rule_blockdev(struct convert *c)
 {
 	int r = fix_file(c, "/etc/fstab", 0,
-			 "devices named /dev/sdX, /dev/xvdX, by-path or by-id change on KVM's virtio controller");
+			 "devices named /dev/sdX, /dev/xvdX, by-path or by-id change on KVM's "
+			 "virtio controller");
 	if (r == 0)
 		r = fix_file(c, "/etc/crypttab", 1,
 			     "encrypted devices named by a controller-specific name change on KVM");

@@ -26,16 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RULE "bootloader"
+#define RULE	 "bootloader"
 #define MAX_FILE (4u << 20)
 
 /* Kernel arguments that only make sense on the old hypervisor. */
 static const struct {
-	const char *prefix;  /* matched against the whole token */
+	const char *prefix; /* matched against the whole token */
 	const char *hypervisor;
 } dropped_args[] = {
-	{ "xencons=", "xen" },
-	{ "xen_emul_unplug=", "xen" },
+	{"xencons=", "xen"},
+	{"xen_emul_unplug=", "xen"},
 };
 
 static bool has_hypervisor(const struct guest *g, const char *hv)
@@ -49,9 +49,18 @@ static bool has_hypervisor(const struct guest *g, const char *hv)
 static bool is_cmdline_line(const char *s, size_t n)
 {
 	static const char *const heads[] = {
-		"linux ", "linux\t", "linuxefi ", "linux16 ", "kernel ", "kernel\t",
-		"options ", "options\t", "GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX_DEFAULT=",
-		"kernelopts=", "photon_cmdline=",
+		"linux ",
+		"linux\t",
+		"linuxefi ",
+		"linux16 ",
+		"kernel ",
+		"kernel\t",
+		"options ",
+		"options\t",
+		"GRUB_CMDLINE_LINUX=",
+		"GRUB_CMDLINE_LINUX_DEFAULT=",
+		"kernelopts=",
+		"photon_cmdline=",
 	};
 
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
@@ -69,8 +78,7 @@ static bool tok_end(char ch)
 }
 
 /* Rewrite the tokens of one command-line line into f. */
-static void edit_cmdline(struct convert *c, const char *s, size_t n, FILE *f,
-			 bool *changed)
+static void edit_cmdline(struct convert *c, const char *s, size_t n, FILE *f, bool *changed)
 {
 	bool xen = has_hypervisor(c->g, "xen");
 	bool want_console = c->o->console && *c->o->console;
@@ -93,12 +101,14 @@ static void edit_cmdline(struct convert *c, const char *s, size_t n, FILE *f,
 	while (i < n) {
 		size_t ts = i, te;
 		char tok[4096];
-		bool at_start = ts == 0 || isspace((unsigned char)s[ts - 1]) ||
-				s[ts - 1] == '"' || s[ts - 1] == '\'' || s[ts - 1] == '=';
+		bool at_start = ts == 0 || isspace((unsigned char)s[ts - 1]) || s[ts - 1] == '"' ||
+				s[ts - 1] == '\'' || s[ts - 1] == '=';
 
 		if (i == close_quote && want_console && !has_console) {
-			fprintf(f, "%sconsole=%s,115200", i && !isspace((unsigned char)s[i - 1]) &&
-				s[i - 1] != '"' ? " " : "", c->o->console);
+			fprintf(f, "%sconsole=%s,115200",
+				i && !isspace((unsigned char)s[i - 1]) && s[i - 1] != '"' ? " "
+											  : "",
+				c->o->console);
 			has_console = true;
 			*changed = true;
 		}
@@ -256,8 +266,8 @@ static int edit_file(struct convert *c, const char *path, const char *reason)
 /* ------------------------------------------------------------------ */
 /* grubenv: a 1024-byte block of "key=value\n" lines padded with '#'.   */
 
-static int grubenv_set(struct convert *c, const char *path, const char *key,
-		       const char *value, const char *reason)
+static int grubenv_set(struct convert *c, const char *path, const char *key, const char *value,
+		       const char *reason)
 {
 	const char *buf;
 	size_t len, llen, mlen = 0, body;
@@ -298,8 +308,8 @@ static int grubenv_set(struct convert *c, const char *path, const char *key,
 		return -ENOMEM;
 	}
 	if (body > len) {
-		plan_note(c->p, RULE, "%s: %s=%s does not fit the environment block; not set",
-			  path, key, value);
+		plan_note(c->p, RULE, "%s: %s=%s does not fit the environment block; not set", path,
+			  key, value);
 		r = 0;
 	} else {
 		r = plan_write(c->p, path, mem, mlen, 0, RULE, reason);
@@ -404,8 +414,8 @@ static int set_default_kernel(struct convert *c)
 {
 	const struct guest *g = c->g;
 	const struct guest_kernel *k = &g->kernels.v[c->kernel];
-	char *reason = arena_printf(c->p->arena,
-				    "kernel %s can boot on virtio; the old default cannot", k->version);
+	char *reason = arena_printf(
+		c->p->arena, "kernel %s can boot on virtio; the old default cannot", k->version);
 	int r = 0;
 
 	if (!reason)
@@ -442,9 +452,11 @@ static int set_default_kernel(struct convert *c)
 			else
 				r = set_line_value(c, bl->config, "set default=", line, reason);
 			if (r == 0 && g->grub_defaults.present) {
-				line = arena_printf(c->p->arena, "GRUB_DEFAULT=\"%s\"", be->menu_path);
-				r = line ? set_line_value(c, "/etc/default/grub", "GRUB_DEFAULT=",
-							  line, reason) : -ENOMEM;
+				line = arena_printf(c->p->arena, "GRUB_DEFAULT=\"%s\"",
+						    be->menu_path);
+				r = line ? set_line_value(c, "/etc/default/grub",
+							  "GRUB_DEFAULT=", line, reason)
+					 : -ENOMEM;
 			}
 		} else if (strcmp(bl->type, "grub-legacy") == 0) {
 			char *line = arena_printf(c->p->arena, "default %d", e);
@@ -487,7 +499,9 @@ int rule_bootloader(struct convert *c)
 			if (dup || nseen >= 256)
 				continue;
 			seen[nseen++] = files[i];
-			r = edit_file(c, files[i], "kernel command lines name the root and resume devices and the console");
+			r = edit_file(c, files[i],
+				      "kernel command lines name the root and resume devices and "
+				      "the console");
 		}
 	}
 	if (r == 0 && g->grub_defaults.present)

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SCRIPT "/usr/local/sbin/morph-remove-hypervisor-tools"
-#define UNIT "/etc/systemd/system/morph-firstboot-remove-tools.service"
+#define SCRIPT	  "/usr/local/sbin/morph-remove-hypervisor-tools"
+#define UNIT	  "/etc/systemd/system/morph-firstboot-remove-tools.service"
 #define UNIT_LINK "/etc/systemd/system/multi-user.target.wants/morph-firstboot-remove-tools.service"
 
 static char root[4096];
@@ -64,9 +64,8 @@ static void debian12_vmware(void)
 	put("etc/debian_version", "12.5\n");
 	put("usr/lib/systemd/systemd", "");
 	sh_in_guest("ln -s usr/lib lib");
-	put("var/lib/dpkg/status",
-	    "Package: base-files\nStatus: install ok installed\n\n"
-	    "Package: open-vm-tools\nStatus: install ok installed\n");
+	put("var/lib/dpkg/status", "Package: base-files\nStatus: install ok installed\n\n"
+				   "Package: open-vm-tools\nStatus: install ok installed\n");
 	put("usr/lib/systemd/system/open-vm-tools.service", "[Unit]\n");
 	put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n");
 	/* Enabled, with Debian's Alias=vmtoolsd.service link. */
@@ -82,7 +81,8 @@ static void debian12_vmware(void)
 	    "# List of modules that you want to include in your initramfs.\n"
 	    "#\n# Syntax:  module_name [args ...]\nvmw_pvscsi\nloop\n");
 	put("etc/modules", "# /etc/modules\nvmxnet3 debug=1\n\nfuse\n");
-	sh_in_guest("mkdir -p etc/modules-load.d && ln -s ../modules etc/modules-load.d/modules.conf");
+	sh_in_guest(
+		"mkdir -p etc/modules-load.d && ln -s ../modules etc/modules-load.d/modules.conf");
 	put("etc/init.d/open-vm-tools", "#!/bin/sh\n");
 	sh_in_guest("mkdir -p etc/rc2.d etc/rc0.d && "
 		    "ln -s ../init.d/open-vm-tools etc/rc2.d/S01open-vm-tools && "
@@ -107,9 +107,8 @@ static void photon5_vmware(void)
 	put("etc/dracut.conf", "# dracut\nhostonly=\"no\"\n");
 	put("etc/dracut.conf.d/vmware.conf",
 	    "# PVSCSI and VMXNET3 for ESXi\nadd_drivers+=\" vmw_pvscsi vmxnet3 \"\n");
-	put("etc/dracut.conf.d/storage.conf",
-	    "add_drivers+=\" nvme vmw_pvscsi ahci \" # storage\n"
-	    "force_drivers+=\"nvme vmw_balloon\"\n");
+	put("etc/dracut.conf.d/storage.conf", "add_drivers+=\" nvme vmw_pvscsi ahci \" # storage\n"
+					      "force_drivers+=\"nvme vmw_balloon\"\n");
 }
 
 static void sles11_hyperv(void)
@@ -126,10 +125,9 @@ static void sles11_hyperv(void)
 		    "ln -s ../hv_kvp_daemon etc/init.d/rc3.d/S05hv_kvp_daemon && "
 		    "ln -s ../hv_kvp_daemon etc/init.d/rc5.d/S05hv_kvp_daemon && "
 		    "ln -s ../hv_kvp_daemon etc/init.d/rc3.d/K01hv_kvp_daemon");
-	put("etc/sysconfig/kernel",
-	    "## Path: System/Kernel\n## Description:\n"
-	    "INITRD_MODULES=\"hv_vmbus hv_storvsc ata_piix\"\n\n"
-	    "MODULES_LOADED_ON_BOOT=\"hv_utils\"\n");
+	put("etc/sysconfig/kernel", "## Path: System/Kernel\n## Description:\n"
+				    "INITRD_MODULES=\"hv_vmbus hv_storvsc ata_piix\"\n\n"
+				    "MODULES_LOADED_ON_BOOT=\"hv_utils\"\n");
 }
 
 static void centos6_xen(void)
@@ -141,7 +139,8 @@ static void centos6_xen(void)
 	    "start on runlevel [2345]\nexec /sbin/agetty /dev/hvc0 38400\n");
 	put("etc/securetty", "console\nvc/1\nxvc0\nhvc0\ntty1\n");
 	put_mode("etc/rc.d/rc.local",
-		 "#!/bin/sh\n#\n# This script will be executed *after* all the other init scripts.\n\n"
+		 "#!/bin/sh\n#\n# This script will be executed *after* all the other init "
+		 "scripts.\n\n"
 		 "touch /var/lock/subsys/local\n",
 		 0755);
 	sh_in_guest("ln -s rc.d/rc.local etc/rc.local");
@@ -149,10 +148,11 @@ static void centos6_xen(void)
 	put("usr/sbin/xe-daemon", "");
 	put("usr/sbin/xe-linux-distribution", "");
 	put("etc/rc.d/init.d/xe-linux-distribution", "#!/bin/sh\n");
-	sh_in_guest("ln -s rc.d/init.d etc/init.d && mkdir -p etc/rc.d/rc3.d etc/rc.d/rc5.d && "
-		    "ln -s ../init.d/xe-linux-distribution etc/rc.d/rc3.d/S14xe-linux-distribution && "
-		    "ln -s ../init.d/xe-linux-distribution etc/rc.d/rc5.d/S14xe-linux-distribution && "
-		    "ln -s rc.d/rc3.d etc/rc3.d");
+	sh_in_guest(
+		"ln -s rc.d/init.d etc/init.d && mkdir -p etc/rc.d/rc3.d etc/rc.d/rc5.d && "
+		"ln -s ../init.d/xe-linux-distribution etc/rc.d/rc3.d/S14xe-linux-distribution && "
+		"ln -s ../init.d/xe-linux-distribution etc/rc.d/rc5.d/S14xe-linux-distribution && "
+		"ln -s rc.d/rc3.d etc/rc3.d");
 	put("etc/dracut.conf", "# dracut\n");
 	put("etc/modprobe.d/xen.conf", "alias scsi_hostadapter xen-blkfront\n");
 }
@@ -205,7 +205,7 @@ static void run_plan(struct run *x, bool no_firstboot)
 	CHECK_INT(inspect_selinux(x->g, x->t), ==, 0);
 	CHECK_INT(plan_new(x->t, &x->p), ==, 0);
 	{
-		struct convert c = { NULL, x->g, x->t, x->p, &x->o, -1 };
+		struct convert c = {NULL, x->g, x->t, x->p, &x->o, -1};
 
 		x->r = rule_hypervisor(&c);
 		if (x->r == 0)
@@ -229,8 +229,7 @@ static void run_free(struct run *x)
 static const struct action *action(const struct plan *p, const char *path)
 {
 	for (size_t i = 0; i < p->actions.n; i++)
-		if (strcmp(p->actions.v[i].path, path) == 0 &&
-		    action_changes(&p->actions.v[i]))
+		if (strcmp(p->actions.v[i].path, path) == 0 && action_changes(&p->actions.v[i]))
 			return &p->actions.v[i];
 	return NULL;
 }
@@ -287,12 +286,12 @@ static bool has_reason(const struct plan *p, const char *path, const char *part)
 	return false;
 }
 
-#define CHECK_HAS(hay, needle)                                                 \
-	do {                                                                   \
-		const char *h_ = (hay);                                        \
-		if (!h_ || !strstr(h_, (needle)))                              \
-			test_fail_("%s does not contain \"%s\":\n%s", #hay,    \
-				   (needle), h_ ? h_ : "(null)");              \
+#define CHECK_HAS(hay, needle)                                                                     \
+	do {                                                                                       \
+		const char *h_ = (hay);                                                            \
+		if (!h_ || !strstr(h_, (needle)))                                                  \
+			test_fail_("%s does not contain \"%s\":\n%s", #hay, (needle),              \
+				   h_ ? h_ : "(null)");                                            \
 	} while (0)
 
 /* The script parses as POSIX sh (dash is /bin/sh here, as on Debian). */
@@ -395,7 +394,8 @@ TEST(vmware_debian)
 	CHECK_HAS(s, "for pkg in 'open-vm-tools'; do\n");
 	CHECK_HAS(s, "if ! dpkg -s \"$pkg\"");
 	CHECK_HAS(s, "if apt-get -y purge \"$pkg\"; then");
-	CHECK_HAS(s, "for unit in 'open-vm-tools.service' 'vgauthd.service' 'vmtoolsd.service'; do");
+	CHECK_HAS(s,
+		  "for unit in 'open-vm-tools.service' 'vgauthd.service' 'vmtoolsd.service'; do");
 	CHECK_HAS(s, "systemctl disable morph-firstboot-remove-tools.service");
 	CHECK_HAS(s, "rm -f " UNIT_LINK " " UNIT "\n");
 	CHECK_HAS(s, "rm -f " SCRIPT "\n");
@@ -420,12 +420,14 @@ TEST(vmware_photon)
 	check_symlink(x.p, "/etc/systemd/system/vmtoolsd.service", "/dev/null");
 	/* The local unit file stays, with a note. */
 	check_untouched(x.p, "/etc/systemd/system/vgauthd.service");
-	CHECK(has_note(x.p, "/etc/systemd/system/vgauthd.service is a local unit file, not masked"));
+	CHECK(has_note(x.p,
+		       "/etc/systemd/system/vgauthd.service is a local unit file, not masked"));
 
 	/* One quoted list emptied: the line is commented out. */
 	CHECK_STR(after(x.p, "/etc/dracut.conf.d/vmware.conf"),
 		  "# PVSCSI and VMXNET3 for ESXi\n"
-		  "# morph: add_drivers+=\" vmw_pvscsi vmxnet3 \"  (VMware-only drivers, not needed on KVM)\n");
+		  "# morph: add_drivers+=\" vmw_pvscsi vmxnet3 \"  (VMware-only drivers, not "
+		  "needed on KVM)\n");
 	/* Words taken out, quotes, spaces and the comment kept. */
 	CHECK_STR(after(x.p, "/etc/dracut.conf.d/storage.conf"),
 		  "add_drivers+=\" nvme ahci \" # storage\n"
@@ -468,7 +470,8 @@ TEST(hyperv_suse)
 	CHECK_STR(after(x.p, "/etc/sysconfig/kernel"),
 		  "## Path: System/Kernel\n## Description:\n"
 		  "INITRD_MODULES=\"ata_piix virtio_pci virtio_blk virtio_scsi virtio_net\"\n\n"
-		  "# morph: MODULES_LOADED_ON_BOOT=\"hv_utils\"  (Hyper-V-only driver, not needed on KVM)\n");
+		  "# morph: MODULES_LOADED_ON_BOOT=\"hv_utils\"  (Hyper-V-only driver, not needed "
+		  "on KVM)\n");
 	CHECK_INT(action(x.p, "/etc/sysconfig/kernel")->rules.n, ==, 2);
 
 	/* Start links in init.d/rcN.d (reached once through /etc/rc.d). */
@@ -481,7 +484,8 @@ TEST(hyperv_suse)
 	check_untouched(x.p, UNIT);
 	CHECK_STR(after(x.p, "/etc/init.d/after.local"),
 		  "#!/bin/sh\n"
-		  "# morph-remove-hypervisor-tools: runs once at the first boot on KVM, then deletes these lines\n"
+		  "# morph-remove-hypervisor-tools: runs once at the first boot on KVM, then "
+		  "deletes these lines\n"
 		  "if [ -x " SCRIPT " ]; then " SCRIPT "; fi\n");
 	CHECK_INT(action(x.p, "/etc/init.d/after.local")->after.mode, ==, 0755);
 	s = after(x.p, SCRIPT);
@@ -507,9 +511,9 @@ TEST(xen_centos6)
 	CHECK_STR(x.g->package_manager, "yum");
 	CHECK_STR(x.g->init_system, "upstart");
 
-	CHECK_STR(after(x.p, "/etc/inittab"),
-		  "id:3:initdefault:\n"
-		  "# morph: co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav  (Xen console xvc0, absent on KVM)\n");
+	CHECK_STR(after(x.p, "/etc/inittab"), "id:3:initdefault:\n"
+					      "# morph: co:2345:respawn:/sbin/agetty xvc0 9600 "
+					      "vt100-nav  (Xen console xvc0, absent on KVM)\n");
 	check_untouched(x.p, "/etc/securetty");
 	check_untouched(x.p, "/etc/modprobe.d/xen.conf");
 	CHECK(has_note(x.p, "/etc/init/serial-hvc0.conf"));
@@ -520,9 +524,11 @@ TEST(xen_centos6)
 
 	/* rc.local (through the /etc/rc.local link): the call appended. */
 	CHECK_STR(after(x.p, "/etc/rc.d/rc.local"),
-		  "#!/bin/sh\n#\n# This script will be executed *after* all the other init scripts.\n\n"
+		  "#!/bin/sh\n#\n# This script will be executed *after* all the other init "
+		  "scripts.\n\n"
 		  "touch /var/lock/subsys/local\n"
-		  "# morph-remove-hypervisor-tools: runs once at the first boot on KVM, then deletes these lines\n"
+		  "# morph-remove-hypervisor-tools: runs once at the first boot on KVM, then "
+		  "deletes these lines\n"
 		  "if [ -x " SCRIPT " ]; then " SCRIPT "; fi\n");
 	check_untouched(x.p, UNIT);
 	s = after(x.p, SCRIPT);
@@ -550,11 +556,11 @@ TEST(debian_rc_local_exit)
 	put("var/lib/dpkg/status", "Package: open-vm-tools\nStatus: install ok installed\n");
 	put_mode("etc/rc.local", "#!/bin/sh -e\n# rc.local\n\nexit 0\n", 0755);
 	run_plan(&x, false);
-	CHECK_STR(after(x.p, "/etc/rc.local"),
-		  "#!/bin/sh -e\n# rc.local\n\n"
-		  "# morph-remove-hypervisor-tools: runs once at the first boot on KVM, then deletes these lines\n"
-		  "if [ -x " SCRIPT " ]; then " SCRIPT "; fi\n"
-		  "exit 0\n");
+	CHECK_STR(after(x.p, "/etc/rc.local"), "#!/bin/sh -e\n# rc.local\n\n"
+					       "# morph-remove-hypervisor-tools: runs once at the "
+					       "first boot on KVM, then deletes these lines\n"
+					       "if [ -x " SCRIPT " ]; then " SCRIPT "; fi\n"
+					       "exit 0\n");
 	run_free(&x);
 }
 
@@ -721,8 +727,7 @@ TEST(nothing_to_do)
 	put("etc/debian_version", "12.5\n");
 	put("usr/lib/systemd/systemd", "");
 	put("etc/initramfs-tools/initramfs.conf", "");
-	put("etc/initramfs-tools/modules",
-	    "virtio_pci\nvirtio-blk\nvirtio_scsi\nvirtio_net\n");
+	put("etc/initramfs-tools/modules", "virtio_pci\nvirtio-blk\nvirtio_scsi\nvirtio_net\n");
 	/* securetty alone (RHEL and Debian list hvc0 by default) is no
 	 * evidence of Xen: no blacklist. */
 	put("etc/securetty", "console\nhvc0\n");

@@ -44,14 +44,14 @@
  * and no package owns files there, so the removal it runs cannot take the
  * script away. /usr/libexec is missing on older Debian and Ubuntu.
  */
-#define HVRULE_SCRIPT "/usr/local/sbin/morph-remove-hypervisor-tools"
-#define HVRULE_MARK "morph-remove-hypervisor-tools"
-#define HVRULE_UNIT "morph-firstboot-remove-tools.service"
+#define HVRULE_SCRIPT	 "/usr/local/sbin/morph-remove-hypervisor-tools"
+#define HVRULE_MARK	 "morph-remove-hypervisor-tools"
+#define HVRULE_UNIT	 "morph-firstboot-remove-tools.service"
 #define HVRULE_UNIT_PATH "/etc/systemd/system/" HVRULE_UNIT
 #define HVRULE_UNIT_LINK "/etc/systemd/system/multi-user.target.wants/" HVRULE_UNIT
-#define HVRULE_LOG "/var/log/morph-firstboot.log"
+#define HVRULE_LOG	 "/var/log/morph-firstboot.log"
 
-#define HVRULE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define HVRULE_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 struct hvrule_hv {
 	const char *name;    /* as in struct hv_artifact */
@@ -62,16 +62,15 @@ struct hvrule_hv {
 };
 
 static const struct hvrule_hv hvrule_hvs[] = {
-	{ "vmware", "VMware",
-	  HVRULE_LIST("vmhgfs", "vmw_balloon", "vmw_pvscsi", "vmw_vmci",
-		      "vmw_vsock_vmci_transport", "vmwgfx", "vmxnet3") },
-	{ "hyperv", "Hyper-V",
-	  HVRULE_LIST("hid_hyperv", "hv_balloon", "hv_netvsc", "hv_sock",
-		      "hv_storvsc", "hv_utils", "hv_vmbus", "hyperv_drm",
-		      "hyperv_fb", "hyperv_keyboard", "pci_hyperv") },
-	{ "xen", "Xen",
-	  HVRULE_LIST("xen_blkfront", "xen_fbfront", "xen_kbdfront",
-		      "xen_netfront", "xen_pcifront", "xen_scsifront", "xenfs") },
+	{"vmware", "VMware",
+	 HVRULE_LIST("vmhgfs", "vmw_balloon", "vmw_pvscsi", "vmw_vmci", "vmw_vsock_vmci_transport",
+		     "vmwgfx", "vmxnet3")},
+	{"hyperv", "Hyper-V",
+	 HVRULE_LIST("hid_hyperv", "hv_balloon", "hv_netvsc", "hv_sock", "hv_storvsc", "hv_utils",
+		     "hv_vmbus", "hyperv_drm", "hyperv_fb", "hyperv_keyboard", "pci_hyperv")},
+	{"xen", "Xen",
+	 HVRULE_LIST("xen_blkfront", "xen_fbfront", "xen_kbdfront", "xen_netfront", "xen_pcifront",
+		     "xen_scsifront", "xenfs")},
 };
 
 #define HVRULE_NHVS (sizeof(hvrule_hvs) / sizeof(hvrule_hvs[0]))
@@ -141,8 +140,7 @@ static bool hvrule_has_word(const char *line, size_t len, const char *name)
 
 /* The file at path through the plan: 0 (*buf NULL when the file does not
  * exist), 1 when it cannot be used (noted), or a negative errno. */
-static int hvrule_read(struct convert *c, const char *path, const char **buf,
-		       size_t *len)
+static int hvrule_read(struct convert *c, const char *path, const char **buf, size_t *len)
 {
 	int r = plan_read(c->p, path, GUEST_SMALL_FILE, buf, len);
 
@@ -173,8 +171,7 @@ static int hvrule_out_open(struct hvrule_out *o)
 
 /* Close o and hand back an arena copy (NUL-terminated); o is freed on
  * every path. */
-static int hvrule_out_done(struct convert *c, struct hvrule_out *o,
-			   char **ret, size_t *len)
+static int hvrule_out_done(struct convert *c, struct hvrule_out *o, char **ret, size_t *len)
 {
 	int r = fclose(o->f) == 0 ? 0 : -ENOMEM;
 	char *copy = NULL;
@@ -213,8 +210,8 @@ static void hvrule_shq(FILE *f, const char *s)
 /* 1. systemd units.                                                     */
 
 /* Has an artifact before index i of one of the two kinds named name? */
-static bool hvrule_seen(const struct guest *g, size_t i, const char *k1,
-			const char *k2, const char *name)
+static bool hvrule_seen(const struct guest *g, size_t i, const char *k1, const char *k2,
+			const char *name)
 {
 	for (size_t j = 0; j < i; j++) {
 		const struct hv_artifact *b = &g->hv_artifacts.v[j];
@@ -228,8 +225,7 @@ static bool hvrule_seen(const struct guest *g, size_t i, const char *k1,
 
 /* Mask the unit: /etc/systemd/system/<unit> -> /dev/null. That stops it
  * whatever pulls it in (a dependency, an alias, D-Bus activation). */
-static int hvrule_mask(struct convert *c, const struct hvrule_hv *h,
-		       const struct hv_artifact *a)
+static int hvrule_mask(struct convert *c, const struct hvrule_hv *h, const struct hv_artifact *a)
 {
 	char *path = arena_printf(c->p->arena, "/etc/systemd/system/%s", a->name);
 	char *reason;
@@ -240,9 +236,10 @@ static int hvrule_mask(struct convert *c, const struct hvrule_hv *h,
 		return -ENOMEM;
 	r = gtree_lstat(c->t, path, &st);
 	if (r == 0 && st.type == GFS_REG)
-		return plan_note(c->p, HVRULE,
-				 "%s is a local unit file, not masked: it may start the %s tools on KVM",
-				 path, h->display);
+		return plan_note(
+			c->p, HVRULE,
+			"%s is a local unit file, not masked: it may start the %s tools on KVM",
+			path, h->display);
 	if (r == 0 && st.type != GFS_LNK)
 		return hvrule_soft(c, path, -EEXIST);
 	if (r < 0 && r != -ENOENT)
@@ -299,13 +296,12 @@ static int hvrule_units(struct convert *c)
  * /etc/rc.d a link to init.d). Each directory is used once, by its
  * canonical path. */
 static const char *const hvrule_rc_dirs[] = {
-	"/etc/rc.d/rc0.d", "/etc/rc.d/rc1.d", "/etc/rc.d/rc2.d",
-	"/etc/rc.d/rc3.d", "/etc/rc.d/rc4.d", "/etc/rc.d/rc5.d",
-	"/etc/rc.d/rc6.d", "/etc/rc0.d", "/etc/rc1.d", "/etc/rc2.d",
-	"/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d", "/etc/rc6.d", "/etc/rcS.d",
-	"/etc/init.d/rc0.d", "/etc/init.d/rc1.d", "/etc/init.d/rc2.d",
-	"/etc/init.d/rc3.d", "/etc/init.d/rc4.d", "/etc/init.d/rc5.d",
-	"/etc/init.d/rc6.d", "/etc/init.d/boot.d",
+	"/etc/rc.d/rc0.d",   "/etc/rc.d/rc1.d",	  "/etc/rc.d/rc2.d",	"/etc/rc.d/rc3.d",
+	"/etc/rc.d/rc4.d",   "/etc/rc.d/rc5.d",	  "/etc/rc.d/rc6.d",	"/etc/rc0.d",
+	"/etc/rc1.d",	     "/etc/rc2.d",	  "/etc/rc3.d",		"/etc/rc4.d",
+	"/etc/rc5.d",	     "/etc/rc6.d",	  "/etc/rcS.d",		"/etc/init.d/rc0.d",
+	"/etc/init.d/rc1.d", "/etc/init.d/rc2.d", "/etc/init.d/rc3.d",	"/etc/init.d/rc4.d",
+	"/etc/init.d/rc5.d", "/etc/init.d/rc6.d", "/etc/init.d/boot.d",
 };
 
 /* The init-script artifacts (a handful: inspection's table is fixed). */
@@ -354,18 +350,18 @@ static int hvrule_rc_cb(void *ud, const char *name, enum gfs_type type)
 	return 0;
 }
 
-static int hvrule_rc_dir(struct convert *c, const hvrule_arts *known,
-			 const char *dir)
+static int hvrule_rc_dir(struct convert *c, const hvrule_arts *known, const char *dir)
 {
-	struct hvrule_rcscan s = { .c = c, .known = known };
+	struct hvrule_rcscan s = {.c = c, .known = known};
 	int r;
 
 	gtree_readdir(c->t, dir, hvrule_rc_cb, &s);
 	if (s.err)
 		return s.err;
 	if (s.capped) {
-		r = plan_note(c->p, HVRULE, "%s has more than %d entries; the rest were not looked at",
-			      dir, HVRULE_MAX_DIR_ENTRIES);
+		r = plan_note(c->p, HVRULE,
+			      "%s has more than %d entries; the rest were not looked at", dir,
+			      HVRULE_MAX_DIR_ENTRIES);
 		if (r < 0)
 			return r;
 	}
@@ -384,9 +380,11 @@ static int hvrule_rc_dir(struct convert *c, const hvrule_arts *known,
 	for (size_t i = 0; i < s.names.n; i++) {
 		const struct hv_artifact *a = s.scripts.v[i];
 		char *path = arena_printf(c->p->arena, "%s/%s", dir, s.names.v[i]);
-		char *reason = arena_printf(c->p->arena,
-					    "starts the %s tools init script %s (%s) at boot; it fails on KVM (the script stays for its package to remove)",
-					    hvrule_hv(a)->display, a->name, a->path);
+		char *reason =
+			arena_printf(c->p->arena,
+				     "starts the %s tools init script %s (%s) at boot; it fails on "
+				     "KVM (the script stays for its package to remove)",
+				     hvrule_hv(a)->display, a->name, a->path);
 
 		if (!path || !reason)
 			return -ENOMEM;
@@ -401,7 +399,7 @@ static int hvrule_rc_links(struct convert *c)
 {
 	const struct guest *g = c->g;
 	const char *done[sizeof(hvrule_rc_dirs) / sizeof(hvrule_rc_dirs[0])];
-	hvrule_arts known = { 0 };
+	hvrule_arts known = {0};
 	size_t ndone = 0;
 	int r;
 
@@ -415,7 +413,8 @@ static int hvrule_rc_links(struct convert *c)
 		 * override files either. */
 		if (str_startswith(a->path, "/etc/init/")) {
 			r = plan_note(c->p, HVRULE,
-				      "upstart job %s of the %s tools left enabled: it fails on KVM until the tools are removed",
+				      "upstart job %s of the %s tools left enabled: it fails on "
+				      "KVM until the tools are removed",
 				      a->path, hvrule_hv(a)->display);
 			if (r < 0)
 				return r;
@@ -471,20 +470,21 @@ static const struct {
 	enum hvrule_fmt fmt;
 	const char *owner;
 } hvrule_modfiles[] = {
-	{ "/etc/modules-load.d/", HVRULE_FMT_LIST, NULL },
-	{ "/etc/modules", HVRULE_FMT_LIST, NULL },
-	{ "/etc/initramfs-tools/modules", HVRULE_FMT_LIST, NULL },
-	{ "/etc/dracut.conf", HVRULE_FMT_DRACUT, NULL },
-	{ "/etc/dracut.conf.d/", HVRULE_FMT_DRACUT, NULL },
-	{ "/etc/sysconfig/kernel", HVRULE_FMT_SYSCONFIG, NULL },
-	{ "/usr/lib/modules-load.d/", HVRULE_FMT_LIST,
-	  "it belongs to a package; the modprobe blacklist keeps systemd-modules-load from loading it" },
-	{ "/lib/modules-load.d/", HVRULE_FMT_LIST,
-	  "it belongs to a package; the modprobe blacklist keeps systemd-modules-load from loading it" },
-	{ "/run/modules-load.d/", HVRULE_FMT_LIST,
-	  "it is runtime state, gone at the next boot" },
-	{ "/usr/lib/dracut/dracut.conf.d/", HVRULE_FMT_DRACUT,
-	  "it belongs to a package; a driver with no device loads and idles" },
+	{"/etc/modules-load.d/", HVRULE_FMT_LIST, NULL},
+	{"/etc/modules", HVRULE_FMT_LIST, NULL},
+	{"/etc/initramfs-tools/modules", HVRULE_FMT_LIST, NULL},
+	{"/etc/dracut.conf", HVRULE_FMT_DRACUT, NULL},
+	{"/etc/dracut.conf.d/", HVRULE_FMT_DRACUT, NULL},
+	{"/etc/sysconfig/kernel", HVRULE_FMT_SYSCONFIG, NULL},
+	{"/usr/lib/modules-load.d/", HVRULE_FMT_LIST,
+	 "it belongs to a package; the modprobe blacklist keeps systemd-modules-load from loading "
+	 "it"},
+	{"/lib/modules-load.d/", HVRULE_FMT_LIST,
+	 "it belongs to a package; the modprobe blacklist keeps systemd-modules-load from loading "
+	 "it"},
+	{"/run/modules-load.d/", HVRULE_FMT_LIST, "it is runtime state, gone at the next boot"},
+	{"/usr/lib/dracut/dracut.conf.d/", HVRULE_FMT_DRACUT,
+	 "it belongs to a package; a driver with no device loads and idles"},
 };
 
 static const char *const hvrule_dracut_keys[] = {
@@ -492,7 +492,9 @@ static const char *const hvrule_dracut_keys[] = {
 };
 
 static const char *const hvrule_sysconfig_keys[] = {
-	"INITRD_MODULES", "MODULES_LOADED_ON_BOOT", NULL,
+	"INITRD_MODULES",
+	"MODULES_LOADED_ON_BOOT",
+	NULL,
 };
 
 /* A module one file forces, and whether the edit took it out. */
@@ -510,8 +512,7 @@ struct hvrule_modedit {
 	VEC(const char *) removed; /* for the reason, in edit order */
 };
 
-static struct hvrule_mod *hvrule_mod_find(struct hvrule_modedit *e,
-					  const char *w, size_t wl)
+static struct hvrule_mod *hvrule_mod_find(struct hvrule_modedit *e, const char *w, size_t wl)
 {
 	for (size_t i = 0; i < e->mods.n; i++)
 		if (hvrule_modeq(w, wl, e->mods.v[i].name))
@@ -519,8 +520,8 @@ static struct hvrule_mod *hvrule_mod_find(struct hvrule_modedit *e,
 	return NULL;
 }
 
-static int hvrule_mod_taken(struct hvrule_modedit *e, struct hvrule_mod *m,
-			    const char *w, size_t wl)
+static int hvrule_mod_taken(struct hvrule_modedit *e, struct hvrule_mod *m, const char *w,
+			    size_t wl)
 {
 	const char **slot;
 
@@ -536,19 +537,18 @@ static int hvrule_mod_taken(struct hvrule_modedit *e, struct hvrule_mod *m,
 
 /* "# morph: <line>  (VMware-only driver, not needed on KVM)": the original
  * stays readable, and restoring it is deleting a prefix. */
-static void hvrule_comment_out(FILE *out, const char *line, size_t llen,
-			       const char *who, bool plural)
+static void hvrule_comment_out(FILE *out, const char *line, size_t llen, const char *who,
+			       bool plural)
 {
 	fputs("# morph: ", out);
 	fwrite(line, 1, llen, out);
-	fprintf(out, "  (%s-only driver%s, not needed on KVM)", who,
-		plural ? "s" : "");
+	fprintf(out, "  (%s-only driver%s, not needed on KVM)", who, plural ? "s" : "");
 }
 
 /* One module per line (modules-load.d, /etc/modules, initramfs-tools):
  * the first word is the module, the rest its arguments. */
-static int hvrule_edit_list(struct hvrule_modedit *e, const char *line,
-			    size_t llen, FILE *out, bool *done)
+static int hvrule_edit_list(struct hvrule_modedit *e, const char *line, size_t llen, FILE *out,
+			    bool *done)
 {
 	size_t i = 0, w;
 	struct hvrule_mod *m;
@@ -574,11 +574,11 @@ static int hvrule_edit_list(struct hvrule_modedit *e, const char *line,
  * the other words stay as written. A list left empty means nothing: the
  * line is commented out instead.
  */
-static int hvrule_edit_assign(struct hvrule_modedit *e, const char *line,
-			      size_t llen, FILE *out, bool *done)
+static int hvrule_edit_assign(struct hvrule_modedit *e, const char *line, size_t llen, FILE *out,
+			      bool *done)
 {
-	const char *const *keys = e->fmt == HVRULE_FMT_DRACUT ? hvrule_dracut_keys
-							       : hvrule_sysconfig_keys;
+	const char *const *keys =
+		e->fmt == HVRULE_FMT_DRACUT ? hvrule_dracut_keys : hvrule_sysconfig_keys;
 	const char *end = line + llen, *p = line, *k, *v, *ve, *lead, *trail;
 	const char *who = NULL, *prev;
 	size_t ngone = 0, nkept = 0;
@@ -638,8 +638,7 @@ static int hvrule_edit_assign(struct hvrule_modedit *e, const char *line,
 		return 0;
 	*done = true;
 	if (!nkept) {
-		hvrule_comment_out(out, line, llen, mixed ? "hypervisor" : who,
-				   ngone > 1);
+		hvrule_comment_out(out, line, llen, mixed ? "hypervisor" : who, ngone > 1);
 		return 0;
 	}
 	/* Pass 2: the line with the kept words. */
@@ -671,8 +670,8 @@ static int hvrule_edit_assign(struct hvrule_modedit *e, const char *line,
 
 /* Edit the file: every line kept byte for byte unless it forces one of
  * e->mods. *ret NULL when nothing changed. */
-static int hvrule_edit_file(struct hvrule_modedit *e, const char *buf,
-			    size_t len, char **ret, size_t *rlen)
+static int hvrule_edit_file(struct hvrule_modedit *e, const char *buf, size_t len, char **ret,
+			    size_t *rlen)
 {
 	struct hvrule_out o;
 	struct line_iter it;
@@ -720,7 +719,8 @@ static int hvrule_modfile(struct hvrule_modedit *e)
 	for (size_t i = 0; i < e->mods.n; i++)
 		if (!e->mods.v[i].removed) {
 			r = plan_note(c->p, HVRULE,
-				      "%s forces the %s driver %s in a form morph does not edit; remove it by hand",
+				      "%s forces the %s driver %s in a form morph does not edit; "
+				      "remove it by hand",
 				      e->path, e->mods.v[i].hv->display, e->mods.v[i].name);
 			if (r < 0)
 				return r;
@@ -734,16 +734,15 @@ static int hvrule_modfile(struct hvrule_modedit *e)
 		who = e->mods.v[i].hv->display;
 	}
 	for (size_t i = 0; reason && i < e->removed.n; i++)
-		reason = arena_printf(c->p->arena, "%s%s%s", reason, i ? ", " : "",
-				      e->removed.v[i]);
+		reason =
+			arena_printf(c->p->arena, "%s%s%s", reason, i ? ", " : "", e->removed.v[i]);
 	if (reason)
-		reason = arena_printf(c->p->arena, "%s: %s-only driver%s, not needed on KVM",
-				      reason, mixed ? "hypervisor" : who,
-				      e->removed.n > 1 ? "s" : "");
+		reason =
+			arena_printf(c->p->arena, "%s: %s-only driver%s, not needed on KVM", reason,
+				     mixed ? "hypervisor" : who, e->removed.n > 1 ? "s" : "");
 	if (!reason)
 		return -ENOMEM;
-	return hvrule_soft(c, e->path,
-			   plan_write(c->p, e->path, out, olen, 0, HVRULE, reason));
+	return hvrule_soft(c, e->path, plan_write(c->p, e->path, out, olen, 0, HVRULE, reason));
 }
 
 /* Which table entry covers the canonical path; -1 for none. */
@@ -777,7 +776,7 @@ static int hvrule_real(struct convert *c, const char *path, const char **ret)
 static int hvrule_modules(struct convert *c)
 {
 	const struct guest *g = c->g;
-	VEC(const char *) reals = { 0 };
+	VEC(const char *) reals = {0};
 	int r;
 
 	/* One canonical path per artifact, in artifact order. */
@@ -794,7 +793,7 @@ static int hvrule_modules(struct convert *c)
 			return r;
 	}
 	for (size_t i = 0; i < g->hv_artifacts.n; i++) {
-		struct hvrule_modedit e = { .c = c, .path = reals.v[i] };
+		struct hvrule_modedit e = {.c = c, .path = reals.v[i]};
 		bool dup = false;
 		int cls;
 
@@ -898,7 +897,8 @@ static int hvrule_inittab(struct convert *c, const char *path)
 	if (r < 0)
 		return r;
 	reason = arena_printf(c->p->arena,
-			      "a getty on the Xen console %s respawns forever on KVM, where the device does not exist",
+			      "a getty on the Xen console %s respawns forever on KVM, where the "
+			      "device does not exist",
 			      found);
 	if (!reason)
 		return -ENOMEM;
@@ -923,14 +923,16 @@ static int hvrule_consoles(struct convert *c)
 			inittab = true;
 		} else if (str_startswith(a->path, "/etc/systemd/system/")) {
 			reason = arena_printf(c->p->arena,
-					      "enables a getty on the Xen console %s, which does not exist on KVM",
+					      "enables a getty on the Xen console %s, which does "
+					      "not exist on KVM",
 					      a->name);
 			r = reason ? hvrule_soft(c, a->path,
 						 plan_remove(c->p, a->path, HVRULE, reason))
 				   : -ENOMEM;
 		} else if (str_startswith(a->path, "/etc/init/")) {
 			r = plan_note(c->p, HVRULE,
-				      "upstart job %s runs a getty on the Xen console %s: left (it stops respawning when the device is missing)",
+				      "upstart job %s runs a getty on the Xen console %s: left (it "
+				      "stops respawning when the device is missing)",
 				      a->path, a->name);
 		}
 		/* /etc/securetty: a line for a missing tty is harmless, and
@@ -944,15 +946,13 @@ static int hvrule_consoles(struct convert *c)
 
 /* Evidence the guest ran on h. securetty consoles are not: RHEL and
  * Debian list hvc0 and xvc0 there on every guest. */
-static const struct hv_artifact *hvrule_evidence(const struct guest *g,
-						 const struct hvrule_hv *h)
+static const struct hv_artifact *hvrule_evidence(const struct guest *g, const struct hvrule_hv *h)
 {
 	for (size_t i = 0; i < g->hv_artifacts.n; i++) {
 		const struct hv_artifact *a = &g->hv_artifacts.v[i];
 
 		if (strcmp(a->hypervisor, h->name) == 0 &&
-		    !(strcmp(a->kind, "console") == 0 &&
-		      strcmp(a->path, "/etc/securetty") == 0))
+		    !(strcmp(a->kind, "console") == 0 && strcmp(a->path, "/etc/securetty") == 0))
 			return a;
 	}
 	return NULL;
@@ -985,7 +985,8 @@ static int hvrule_blacklist(struct convert *c)
 		path = arena_printf(c->p->arena, "/etc/modprobe.d/morph-blacklist-%s.conf",
 				    hv->name);
 		reason = arena_printf(c->p->arena,
-				      "the guest has %s artifacts (%s %s in %s): keep its drivers from loading on KVM",
+				      "the guest has %s artifacts (%s %s in %s): keep its drivers "
+				      "from loading on KVM",
 				      hv->display, a->kind, a->name, a->path);
 		if (!path || !reason)
 			return -ENOMEM;
@@ -1003,22 +1004,23 @@ static int hvrule_blacklist(struct convert *c)
  * removing needs only the local database, and the network may not be up
  * on the first boot on KVM. */
 static const struct {
-	const char *pm;     /* g->package_manager */
-	const char *query;  /* exit 0 when the package is installed */
+	const char *pm;	   /* g->package_manager */
+	const char *query; /* exit 0 when the package is installed */
 	const char *remove;
-	const char *env;    /* exported first, or NULL */
+	const char *env; /* exported first, or NULL */
 } hvrule_pms[] = {
-	{ "apt", "dpkg -s", "apt-get -y purge", "DEBIAN_FRONTEND=noninteractive" },
-	{ "apt-get", "dpkg -s", "apt-get -y purge", "DEBIAN_FRONTEND=noninteractive" },
-	{ "dnf", "rpm -q", "dnf -y --disablerepo='*' remove", NULL },
-	{ "yum", "rpm -q", "yum -y --disablerepo='*' remove", NULL },
-	{ "tdnf", "rpm -q", "tdnf -y --disablerepo='*' erase", NULL },
-	{ "zypper", "rpm -q", "zypper -n --no-refresh rm", NULL },
+	{"apt", "dpkg -s", "apt-get -y purge", "DEBIAN_FRONTEND=noninteractive"},
+	{"apt-get", "dpkg -s", "apt-get -y purge", "DEBIAN_FRONTEND=noninteractive"},
+	{"dnf", "rpm -q", "dnf -y --disablerepo='*' remove", NULL},
+	{"yum", "rpm -q", "yum -y --disablerepo='*' remove", NULL},
+	{"tdnf", "rpm -q", "tdnf -y --disablerepo='*' erase", NULL},
+	{"zypper", "rpm -q", "zypper -n --no-refresh rm", NULL},
 };
 
 /* Evidence of VMware's tarball installer: no package manager knows it. */
 static const char *const hvrule_tarball[] = {
-	"/etc/vmware-tools/locations", "/usr/bin/vmware-uninstall-tools.pl",
+	"/etc/vmware-tools/locations",
+	"/usr/bin/vmware-uninstall-tools.pl",
 };
 
 /* Non-systemd guests run the script from their rc.local, which runs last
@@ -1028,9 +1030,9 @@ static const struct {
 	const char *family; /* NULL: any */
 	const char *path;
 } hvrule_rclocal[] = {
-	{ "rhel", "/etc/rc.d/rc.local" },
-	{ "suse", "/etc/init.d/after.local" },
-	{ NULL, "/etc/rc.local" },
+	{"rhel", "/etc/rc.d/rc.local"},
+	{"suse", "/etc/init.d/after.local"},
+	{NULL, "/etc/rc.local"},
 };
 
 /* dpkg and rpm names: letters, digits, "+-._"; anything else in a guest's
@@ -1108,11 +1110,14 @@ static int hvrule_collect(struct convert *c, struct hvrule_pkgs *pk)
 			continue;
 		if (tarball) {
 			r = plan_note(c->p, HVRULE,
-				      "%s was installed by VMware's tarball installer (%s), which no package manager can remove: its start links are removed; run /usr/bin/vmware-uninstall-tools.pl on the guest",
+				      "%s was installed by VMware's tarball installer (%s), which "
+				      "no package manager can remove: its start links are removed; "
+				      "run /usr/bin/vmware-uninstall-tools.pl on the guest",
 				      a->name, a->path);
 		} else if (!hvrule_pkgname_ok(a->name)) {
 			r = plan_note(c->p, HVRULE,
-				      "package name in %s has unexpected characters: not removed at first boot",
+				      "package name in %s has unexpected characters: not removed "
+				      "at first boot",
 				      a->path);
 		} else {
 			slot = VEC_PUSH(c->p->arena, pk->v);
@@ -1131,8 +1136,8 @@ static int hvrule_collect(struct convert *c, struct hvrule_pkgs *pk)
 
 /* The script. systemd: cleanup disables and deletes the unit; otherwise
  * rclocal names the file whose morph lines it deletes. */
-static int hvrule_script(struct convert *c, const struct hvrule_pkgs *pk,
-			 size_t pm, const char *rclocal, char **ret, size_t *len)
+static int hvrule_script(struct convert *c, const struct hvrule_pkgs *pk, size_t pm,
+			 const char *rclocal, char **ret, size_t *len)
 {
 	struct hvrule_out o;
 	FILE *f;
@@ -1157,19 +1162,20 @@ static int hvrule_script(struct convert *c, const struct hvrule_pkgs *pk,
 		fputc(' ', f);
 		hvrule_shq(f, pk->v.v[i]->name);
 	}
-	fprintf(f, "; do\n"
-		   "\t# Removing one package may have removed another that needs it.\n"
-		   "\tif ! %s \"$pkg\" >/dev/null 2>&1; then\n"
-		   "\t\techo \"morph-firstboot: $pkg is not installed\"\n"
-		   "\t\tcontinue\n"
-		   "\tfi\n"
-		   "\tif %s \"$pkg\"; then\n"
-		   "\t\techo \"morph-firstboot: removed $pkg\"\n"
-		   "\telse\n"
-		   "\t\techo \"morph-firstboot: removing $pkg failed (exit $?)\"\n"
-		   "\t\tfailed=1\n"
-		   "\tfi\n"
-		   "done\n",
+	fprintf(f,
+		"; do\n"
+		"\t# Removing one package may have removed another that needs it.\n"
+		"\tif ! %s \"$pkg\" >/dev/null 2>&1; then\n"
+		"\t\techo \"morph-firstboot: $pkg is not installed\"\n"
+		"\t\tcontinue\n"
+		"\tfi\n"
+		"\tif %s \"$pkg\"; then\n"
+		"\t\techo \"morph-firstboot: removed $pkg\"\n"
+		"\telse\n"
+		"\t\techo \"morph-firstboot: removing $pkg failed (exit $?)\"\n"
+		"\t\tfailed=1\n"
+		"\tfi\n"
+		"done\n",
 		hvrule_pms[pm].query, hvrule_pms[pm].remove);
 	if (pk->masks.n) {
 		/* The masks only had to hold until the packages were gone; a
@@ -1233,8 +1239,7 @@ static int hvrule_systemd_unit(struct convert *c, const char *why)
 		"\n"
 		"[Install]\n"
 		"WantedBy=multi-user.target\n";
-	int r = plan_write(c->p, HVRULE_UNIT_PATH, unit, sizeof(unit) - 1, 0644,
-			   HVRULE, why);
+	int r = plan_write(c->p, HVRULE_UNIT_PATH, unit, sizeof(unit) - 1, 0644, HVRULE, why);
 
 	if (r < 0)
 		return hvrule_soft(c, HVRULE_UNIT_PATH, r);
@@ -1246,8 +1251,7 @@ static int hvrule_systemd_unit(struct convert *c, const char *why)
 /* Insert the guarded call into rc.local before a final top-level "exit"
  * line (Debian's ends with "exit 0"), else at the end. *ok: the call is
  * (or will be) there. */
-static int hvrule_rclocal_edit(struct convert *c, const char *path,
-			       const char *why, bool *ok)
+static int hvrule_rclocal_edit(struct convert *c, const char *path, const char *why, bool *ok)
 {
 	static const char lines[] =
 		"# " HVRULE_MARK ": runs once at the first boot on KVM, then deletes these lines\n"
@@ -1283,14 +1287,13 @@ static int hvrule_rclocal_edit(struct convert *c, const char *path,
 			continue;
 		/* The last command line, when it is "exit" at column 0. */
 		exit_at = i == 0 && llen >= 4 && memcmp(line, "exit", 4) == 0 &&
-				  (llen == 4 || isspace((unsigned char)line[4]))
-			  ? line
-			  : NULL;
+					  (llen == 4 || isspace((unsigned char)line[4]))
+				  ? line
+				  : NULL;
 	}
 	head = exit_at ? (size_t)(exit_at - buf) : len;
 	out = arena_printf(c->p->arena, "%.*s%s%s%s", (int)head, buf,
-			   head && buf[head - 1] != '\n' ? "\n" : "", lines,
-			   buf + head);
+			   head && buf[head - 1] != '\n' ? "\n" : "", lines, buf + head);
 	if (!out)
 		return -ENOMEM;
 	r = plan_write(c->p, path, out, strlen(out), 0755, HVRULE, why);
@@ -1304,15 +1307,14 @@ static const char *hvrule_names(struct convert *c, const struct hvrule_pkgs *pk)
 	const char *s = "";
 
 	for (size_t i = 0; i < pk->v.n && s; i++)
-		s = arena_printf(c->p->arena, "%s%s%s", s, i ? ", " : "",
-				 pk->v.v[i]->name);
+		s = arena_printf(c->p->arena, "%s%s%s", s, i ? ", " : "", pk->v.v[i]->name);
 	return s;
 }
 
 static int hvrule_firstboot(struct convert *c)
 {
 	const struct guest *g = c->g;
-	struct hvrule_pkgs pk = { 0 };
+	struct hvrule_pkgs pk = {0};
 	const char *pmname = g->package_manager ? g->package_manager : "";
 	const char *init = g->init_system ? g->init_system : "";
 	const char *rclocal = NULL, *names, *why;
@@ -1330,18 +1332,22 @@ static int hvrule_firstboot(struct convert *c)
 		return -ENOMEM;
 	if (c->o && c->o->no_firstboot)
 		return plan_note(c->p, HVRULE,
-				 "--no-firstboot: the tools packages stay installed (%s); remove them after the first boot",
+				 "--no-firstboot: the tools packages stay installed (%s); remove "
+				 "them after the first boot",
 				 names);
 	if (pm == sizeof(hvrule_pms) / sizeof(hvrule_pms[0]))
-		return plan_note(c->p, HVRULE,
-				 "no known package manager (%s): remove the tools packages (%s) by hand",
-				 pmname[0] ? pmname : "unknown", names);
+		return plan_note(
+			c->p, HVRULE,
+			"no known package manager (%s): remove the tools packages (%s) by hand",
+			pmname[0] ? pmname : "unknown", names);
 	if (strcmp(init, "systemd") != 0) {
 		if (strcmp(init, "sysvinit") != 0 && strcmp(init, "upstart") != 0)
 			return plan_note(c->p, HVRULE,
-					 "init system %s: no first-boot removal; remove the tools packages (%s) by hand",
+					 "init system %s: no first-boot removal; remove the tools "
+					 "packages (%s) by hand",
 					 init[0] ? init : "unknown", names);
-		for (size_t i = 0; i < sizeof(hvrule_rclocal) / sizeof(hvrule_rclocal[0]) && !rclocal; i++)
+		for (size_t i = 0;
+		     i < sizeof(hvrule_rclocal) / sizeof(hvrule_rclocal[0]) && !rclocal; i++)
 			if (!hvrule_rclocal[i].family ||
 			    (g->family && strcmp(g->family, hvrule_rclocal[i].family) == 0))
 				rclocal = hvrule_rclocal[i].path;
@@ -1353,11 +1359,12 @@ static int hvrule_firstboot(struct convert *c)
 	}
 	why = "remove the hypervisor tools packages ";
 	for (size_t i = 0; why && i < pk.v.n; i++)
-		why = arena_printf(c->p->arena, "%s%s%s (%s)", why, i ? ", " : "",
-				   pk.v.v[i]->name, pk.v.v[i]->path);
+		why = arena_printf(c->p->arena, "%s%s%s (%s)", why, i ? ", " : "", pk.v.v[i]->name,
+				   pk.v.v[i]->path);
 	if (why)
 		why = arena_printf(c->p->arena,
-				   "%s at the first boot on KVM with %s: removing packages needs the guest's own package manager",
+				   "%s at the first boot on KVM with %s: removing packages needs "
+				   "the guest's own package manager",
 				   why, hvrule_pms[pm].pm);
 	if (!why)
 		return -ENOMEM;
@@ -1380,7 +1387,8 @@ static int hvrule_firstboot(struct convert *c)
 		 * init scripts would skip it. */
 		if (ok && gtree_stat(c->t, rclocal, &st) == 0 && !(st.mode & 0100))
 			return plan_note(c->p, HVRULE,
-					 "%s is not executable, so the first-boot removal will not run: chmod +x it",
+					 "%s is not executable, so the first-boot removal will not "
+					 "run: chmod +x it",
 					 rclocal);
 	}
 	return 0;
@@ -1388,8 +1396,8 @@ static int hvrule_firstboot(struct convert *c)
 
 int rule_hypervisor(struct convert *c)
 {
-	static int (*const steps[])(struct convert *c) = {
-		hvrule_units, hvrule_rc_links, hvrule_modules,
+	static int (*const steps[])(struct convert * c) = {
+		hvrule_units,	 hvrule_rc_links,  hvrule_modules,
 		hvrule_consoles, hvrule_blacklist, hvrule_firstboot,
 	};
 

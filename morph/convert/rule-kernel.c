@@ -21,8 +21,8 @@ static void lacks(const struct guest_kernel *k, char *buf, size_t size)
 	for (int d = 0; d < VD_COUNT; d++) {
 		if (d == VD_NET || k->virtio[d] != VIRTIO_MISSING)
 			continue;
-		o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "%s%s",
-				      o ? ", " : "", virtio_driver_names[d]);
+		o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "%s%s", o ? ", " : "",
+				      virtio_driver_names[d]);
 	}
 }
 
@@ -49,16 +49,17 @@ int rule_kernel(struct convert *c)
 			log_err(c->ctx, "kernel %s cannot boot on virtio: it lacks %s",
 				g->kernels.v[i].version, why);
 		}
-		log_err(c->ctx, "no installed kernel can boot on KVM's virtio disks; install one (e.g. Photon's `linux`, not `linux-esx`) and convert again. Nothing was changed.");
+		log_err(c->ctx, "no installed kernel can boot on KVM's virtio disks; install one "
+				"(e.g. Photon's `linux`, not `linux-esx`) and convert again. "
+				"Nothing was changed.");
 		return -ENOEXEC;
 	}
 	c->kernel = pick;
 	if (g->default_kernel >= 0) {
 		lacks(&g->kernels.v[g->default_kernel], why, sizeof(why));
-		return plan_note(c->p, "kernel",
-				 "default kernel %s lacks %s; %s becomes the default",
-				 g->kernels.v[g->default_kernel].version, why,
-				 g->kernels.v[pick].version);
+		return plan_note(
+			c->p, "kernel", "default kernel %s lacks %s; %s becomes the default",
+			g->kernels.v[g->default_kernel].version, why, g->kernels.v[pick].version);
 	}
 	return plan_note(c->p, "kernel", "booting %s", g->kernels.v[pick].version);
 }

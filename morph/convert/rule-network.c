@@ -27,18 +27,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NETRULE "network"
+#define NETRULE		   "network"
 #define NETRULE_UDEV_RULES "/etc/udev/rules.d/70-persistent-net.rules"
 /* Sorts before 70-persistent-net.rules, so its NAME= is set first and
  * udev's persistent-net generator (which skips named NICs) leaves it. */
 #define NETRULE_UDEV_PIN "/etc/udev/rules.d/70-morph-persistent-net.rules"
 /* 10-: before the guest's own and the vendor's 99-default.link; udev
  * applies the first .link file that matches. */
-#define NETRULE_LINK_FMT "/etc/systemd/network/10-morph-%s.link"
-#define NETRULE_NAME_MAX 15   /* IFNAMSIZ - 1 */
-#define NETRULE_MAC_LEN 17    /* "xx:xx:xx:xx:xx:xx" */
-#define NETRULE_YAML_DEPTH 32 /* as inspection's NETPLAN_MAX_DEPTH */
-#define NETRULE_SAFE_MAX 256  /* guest strings quoted in notes */
+#define NETRULE_LINK_FMT   "/etc/systemd/network/10-morph-%s.link"
+#define NETRULE_NAME_MAX   15  /* IFNAMSIZ - 1 */
+#define NETRULE_MAC_LEN	   17  /* "xx:xx:xx:xx:xx:xx" */
+#define NETRULE_YAML_DEPTH 32  /* as inspection's NETPLAN_MAX_DEPTH */
+#define NETRULE_SAFE_MAX   256 /* guest strings quoted in notes */
 
 typedef char netrule_mac[NETRULE_MAC_LEN + 1];
 
@@ -52,7 +52,7 @@ struct netrule_if {
 struct netrule_map {
 	netrule_mac old, mac;
 	const char *name; /* the interface that maps it */
-	bool conflict;    /* two interfaces map it differently: left alone */
+	bool conflict;	  /* two interfaces map it differently: left alone */
 };
 
 /* A MAC edited in a file (rewritten or its line commented out). */
@@ -70,7 +70,7 @@ struct netrule {
 	VEC(struct netrule_hit) hits;
 	VEC(const char *) edited;  /* config files already rewritten */
 	VEC(const char *) nic_mac; /* canonical MAC of each --nic */
-	const char *driver_pin;    /* the one name pinned by driver, or NULL */
+	const char *driver_pin;	   /* the one name pinned by driver, or NULL */
 };
 
 struct netrule_span {
@@ -89,10 +89,7 @@ static const char *netrule_safe(struct netrule *nr, const char *s)
 	if (!out)
 		return "?";
 	for (size_t i = 0; i < n && i < NETRULE_SAFE_MAX; i++)
-		out[i] = s[i] < 0x20 || s[i] >= 0x7f || s[i] == '"' ||
-				 s[i] == '\\'
-			 ? '?'
-			 : s[i];
+		out[i] = s[i] < 0x20 || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\' ? '?' : s[i];
 	if (n > NETRULE_SAFE_MAX)
 		memcpy(out + NETRULE_SAFE_MAX, "...", 4);
 	return out;
@@ -108,8 +105,7 @@ static bool netrule_name_valid(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' ||
-		      s[i] == '-'))
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
 			return false;
 	return true;
 }
@@ -130,8 +126,7 @@ static int netrule_hex(char ch)
  * dash separated in any case, networkd's "xxxx.xxxx.xxxx", or
  * NetworkManager's old decimal bytes "0;80;86;1;2;3;". Anything else: false.
  */
-static bool netrule_mac_parse(const char *s, size_t len, netrule_mac out,
-			      unsigned char *b0)
+static bool netrule_mac_parse(const char *s, size_t len, netrule_mac out, unsigned char *b0)
 {
 	unsigned b[6];
 	int h, l;
@@ -175,8 +170,8 @@ static bool netrule_mac_parse(const char *s, size_t len, netrule_mac out,
 	} else {
 		return false;
 	}
-	snprintf(out, NETRULE_MAC_LEN + 1, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5]);
+	snprintf(out, NETRULE_MAC_LEN + 1, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
+		 b[4], b[5]);
 	if (b0)
 		*b0 = (unsigned char)b[0];
 	return true;
@@ -186,8 +181,7 @@ static bool netrule_mac_parse(const char *s, size_t len, netrule_mac out,
  * so a rewritten line differs from the original only in the digits. The
  * dotted and decimal forms are written in the colon form every reader
  * takes. */
-static void netrule_mac_like(const char *old, size_t olen, const char *mac,
-			     netrule_mac out)
+static void netrule_mac_like(const char *old, size_t olen, const char *mac, netrule_mac out)
 {
 	bool upper = false, dash = olen == 17 && old[2] == '-';
 
@@ -214,19 +208,19 @@ static void netrule_mac_like(const char *old, size_t olen, const char *mac,
 static const struct {
 	const char *prefix, *what;
 } netrule_virtual[] = {
-	{ "bond", "a bond" },
-	{ "team", "a team" },
-	{ "br", "a bridge" },
-	{ "virbr", "a bridge" },
-	{ "docker", "a bridge" },
-	{ "vlan", "a VLAN" },
-	{ "veth", "a veth pair" },
-	{ "tun", "a tunnel" },
-	{ "tap", "a tap device" },
-	{ "wg", "a WireGuard tunnel" },
-	{ "wl", "a wireless interface" },
-	{ "ww", "a mobile broadband interface" },
-	{ "ib", "an InfiniBand interface" },
+	{"bond", "a bond"},
+	{"team", "a team"},
+	{"br", "a bridge"},
+	{"virbr", "a bridge"},
+	{"docker", "a bridge"},
+	{"vlan", "a VLAN"},
+	{"veth", "a veth pair"},
+	{"tun", "a tunnel"},
+	{"tap", "a tap device"},
+	{"wg", "a WireGuard tunnel"},
+	{"wl", "a wireless interface"},
+	{"ww", "a mobile broadband interface"},
+	{"ib", "an InfiniBand interface"},
 };
 
 enum netrule_kind {
@@ -241,8 +235,8 @@ enum netrule_kind {
  * (scratch arena): the name itself, or the base NIC of an alias (eth0:1) or
  * a VLAN (eth0.10), which have no NIC of their own. Negative on ENOMEM.
  */
-static int netrule_devname(struct netrule *nr, const char *name,
-			   const char **dev, const char **what)
+static int netrule_devname(struct netrule *nr, const char *name, const char **dev,
+			   const char **what)
 {
 	size_t n = strcspn(name, ":");
 	char *base, *dot;
@@ -263,8 +257,7 @@ static int netrule_devname(struct netrule *nr, const char *name,
 		*what = "the loopback";
 		return NETRULE_VIRTUAL;
 	}
-	for (size_t i = 0; i < sizeof(netrule_virtual) / sizeof(netrule_virtual[0]);
-	     i++)
+	for (size_t i = 0; i < sizeof(netrule_virtual) / sizeof(netrule_virtual[0]); i++)
 		if (str_startswith(base, netrule_virtual[i].prefix)) {
 			*what = netrule_virtual[i].what;
 			return NETRULE_VIRTUAL;
@@ -316,12 +309,10 @@ static int netrule_hit(struct netrule *nr, const char *file, const char *old)
 	return 0;
 }
 
-static bool netrule_was_hit(struct netrule *nr, const char *file,
-			    const char *old)
+static bool netrule_was_hit(struct netrule *nr, const char *file, const char *old)
 {
 	for (size_t i = 0; i < nr->hits.n; i++)
-		if (strcmp(nr->hits.v[i].file, file) == 0 &&
-		    strcmp(nr->hits.v[i].old, old) == 0)
+		if (strcmp(nr->hits.v[i].file, file) == 0 && strcmp(nr->hits.v[i].old, old) == 0)
 			return true;
 	return false;
 }
@@ -332,15 +323,15 @@ static bool netrule_was_hit(struct netrule *nr, const char *file,
 /* the span of the value: one MAC, or a whitespace-separated list.       */
 
 struct netrule_scan {
-	char section[32]; /* INI: the current section, "" when unknown */
+	char section[32];		   /* INI: the current section, "" when unknown */
 	size_t indent[NETRULE_YAML_DEPTH]; /* YAML: the open block keys */
-	bool match[NETRULE_YAML_DEPTH];    /* ... and whether each is match: */
+	bool match[NETRULE_YAML_DEPTH];	   /* ... and whether each is match: */
 	size_t depth;
 	bool deep; /* nested past the cap: no more edits in this file */
 };
 
-typedef bool (*netrule_find_fn)(struct netrule_scan *s, const char *line,
-				size_t len, struct netrule_span *v);
+typedef bool (*netrule_find_fn)(struct netrule_scan *s, const char *line, size_t len,
+				struct netrule_span *v);
 
 struct netrule_stack {
 	const char *name; /* net_iface.stack */
@@ -366,17 +357,15 @@ static size_t netrule_skip_ws(const char *line, size_t len, size_t i)
 	return i;
 }
 
-static bool netrule_span_is(const char *line, const struct netrule_span *s,
-			    const char *word)
+static bool netrule_span_is(const char *line, const struct netrule_span *s, const char *word)
 {
 	return s->len == strlen(word) && memcmp(line + s->off, word, s->len) == 0;
 }
 
 /* One INI line: a [section] header updates s->section; key=value gives
  * the spans of the key and the value (both trimmed). */
-static bool netrule_ini_line(struct netrule_scan *s, const char *line,
-			     size_t len, struct netrule_span *k,
-			     struct netrule_span *v)
+static bool netrule_ini_line(struct netrule_scan *s, const char *line, size_t len,
+			     struct netrule_span *k, struct netrule_span *v)
 {
 	size_t i = netrule_skip_ws(line, len, 0), e, eq;
 	const char *p;
@@ -398,23 +387,22 @@ static bool netrule_ini_line(struct netrule_scan *s, const char *line,
 	eq = (size_t)(p - line);
 	for (e = eq; e > i && netrule_is_ws(line[e - 1]); e--)
 		;
-	*k = (struct netrule_span){ i, e - i };
+	*k = (struct netrule_span){i, e - i};
 	i = netrule_skip_ws(line, len, eq + 1);
 	for (e = len; e > i && netrule_is_ws(line[e - 1]); e--)
 		;
-	*v = (struct netrule_span){ i, e - i };
+	*v = (struct netrule_span){i, e - i};
 	return v->len > 0;
 }
 
 /* systemd-networkd .network and .link: [Match] MACAddress= (a list) and
  * PermanentMACAddress=; [Link] MACAddress= sets the MAC and stays. */
-static bool netrule_find_networkd(struct netrule_scan *s, const char *line,
-				  size_t len, struct netrule_span *v)
+static bool netrule_find_networkd(struct netrule_scan *s, const char *line, size_t len,
+				  struct netrule_span *v)
 {
 	struct netrule_span k;
 
-	if (!netrule_ini_line(s, line, len, &k, v) ||
-	    strcmp(s->section, "Match") != 0)
+	if (!netrule_ini_line(s, line, len, &k, v) || strcmp(s->section, "Match") != 0)
 		return false;
 	return netrule_span_is(line, &k, "MACAddress") ||
 	       netrule_span_is(line, &k, "PermanentMACAddress");
@@ -422,22 +410,21 @@ static bool netrule_find_networkd(struct netrule_scan *s, const char *line,
 
 /* NetworkManager keyfiles: mac-address= of the ethernet setting (either
  * name); cloned-mac-address= sets the MAC and stays. */
-static bool netrule_find_nm(struct netrule_scan *s, const char *line,
-			    size_t len, struct netrule_span *v)
+static bool netrule_find_nm(struct netrule_scan *s, const char *line, size_t len,
+			    struct netrule_span *v)
 {
 	struct netrule_span k;
 
 	if (!netrule_ini_line(s, line, len, &k, v) ||
-	    (strcmp(s->section, "ethernet") != 0 &&
-	     strcmp(s->section, "802-3-ethernet") != 0))
+	    (strcmp(s->section, "ethernet") != 0 && strcmp(s->section, "802-3-ethernet") != 0))
 		return false;
 	return netrule_span_is(line, &k, "mac-address");
 }
 
 /* ifcfg: HWADDR= (quoted or not, maybe after "export"); MACADDR= and SUSE's
  * LLADDR= set the MAC and stay. */
-static bool netrule_find_ifcfg(struct netrule_scan *s, const char *line,
-			       size_t len, struct netrule_span *v)
+static bool netrule_find_ifcfg(struct netrule_scan *s, const char *line, size_t len,
+			       struct netrule_span *v)
 {
 	size_t i = netrule_skip_ws(line, len, 0), e;
 
@@ -452,38 +439,34 @@ static bool netrule_find_ifcfg(struct netrule_scan *s, const char *line,
 
 		if (!q)
 			return false;
-		*v = (struct netrule_span){ i + 1, (size_t)(q - line) - i - 1 };
+		*v = (struct netrule_span){i + 1, (size_t)(q - line) - i - 1};
 		return v->len > 0;
 	}
-	for (e = i; e < len && !netrule_is_ws(line[e]) && line[e] != ';' &&
-		    line[e] != '#';
-	     e++)
+	for (e = i; e < len && !netrule_is_ws(line[e]) && line[e] != ';' && line[e] != '#'; e++)
 		;
-	*v = (struct netrule_span){ i, e - i };
+	*v = (struct netrule_span){i, e - i};
 	return v->len > 0;
 }
 
 /* ifupdown: "hwaddress [ether] MAC", the last word. */
-static bool netrule_find_ifupdown(struct netrule_scan *s, const char *line,
-				  size_t len, struct netrule_span *v)
+static bool netrule_find_ifupdown(struct netrule_scan *s, const char *line, size_t len,
+				  struct netrule_span *v)
 {
 	size_t i = netrule_skip_ws(line, len, 0), b, e;
 
-	if (len - i < 10 || memcmp(line + i, "hwaddress", 9) != 0 ||
-	    !netrule_is_ws(line[i + 9]))
+	if (len - i < 10 || memcmp(line + i, "hwaddress", 9) != 0 || !netrule_is_ws(line[i + 9]))
 		return false;
 	for (e = len; e > i + 9 && netrule_is_ws(line[e - 1]); e--)
 		;
 	for (b = e; b > i + 9 && !netrule_is_ws(line[b - 1]); b--)
 		;
-	*v = (struct netrule_span){ b, e - b };
+	*v = (struct netrule_span){b, e - b};
 	return v->len > 0;
 }
 
 /* A YAML scalar starting at i: the inside of quotes, or up to a space, a
  * comma or a closing brace. */
-static bool netrule_yaml_scalar(const char *line, size_t len, size_t i,
-				struct netrule_span *v)
+static bool netrule_yaml_scalar(const char *line, size_t len, size_t i, struct netrule_span *v)
 {
 	size_t e;
 
@@ -493,20 +476,19 @@ static bool netrule_yaml_scalar(const char *line, size_t len, size_t i,
 
 		if (!q)
 			return false;
-		*v = (struct netrule_span){ i + 1, (size_t)(q - line) - i - 1 };
+		*v = (struct netrule_span){i + 1, (size_t)(q - line) - i - 1};
 		return v->len > 0;
 	}
-	for (e = i; e < len && !netrule_is_ws(line[e]) && line[e] != ',' &&
-		    line[e] != '}' && line[e] != '#';
+	for (e = i; e < len && !netrule_is_ws(line[e]) && line[e] != ',' && line[e] != '}' &&
+		    line[e] != '#';
 	     e++)
 		;
-	*v = (struct netrule_span){ i, e - i };
+	*v = (struct netrule_span){i, e - i};
 	return v->len > 0;
 }
 
 /* "macaddress: X" inside a flow mapping "match: {...}" that starts at i. */
-static bool netrule_yaml_flow(const char *line, size_t len, size_t i,
-			      struct netrule_span *v)
+static bool netrule_yaml_flow(const char *line, size_t len, size_t i, struct netrule_span *v)
 {
 	static const char key[] = "macaddress";
 	const size_t kl = sizeof(key) - 1;
@@ -514,8 +496,7 @@ static bool netrule_yaml_flow(const char *line, size_t len, size_t i,
 	for (; i + kl < len; i++) {
 		size_t j = i + kl;
 
-		if (memcmp(line + i, key, kl) != 0 ||
-		    !strchr("{, \t\"'", line[i - 1]))
+		if (memcmp(line + i, key, kl) != 0 || !strchr("{, \t\"'", line[i - 1]))
 			continue;
 		if (line[j] == '"' || line[j] == '\'')
 			j++;
@@ -531,8 +512,8 @@ static bool netrule_yaml_flow(const char *line, size_t len, size_t i,
  * "macaddress:" beside "match:" sets the MAC and stays. Block keys are
  * tracked by indentation; a sequence item opens nothing.
  */
-static bool netrule_find_netplan(struct netrule_scan *s, const char *line,
-				 size_t len, struct netrule_span *v)
+static bool netrule_find_netplan(struct netrule_scan *s, const char *line, size_t len,
+				 struct netrule_span *v)
 {
 	size_t ind = 0, k0, ke, i;
 	struct netrule_span k;
@@ -551,25 +532,23 @@ static bool netrule_find_netplan(struct netrule_scan *s, const char *line,
 
 		if (!q)
 			return false;
-		k = (struct netrule_span){ k0 + 1, (size_t)(q - line) - k0 - 1 };
+		k = (struct netrule_span){k0 + 1, (size_t)(q - line) - k0 - 1};
 		i = (size_t)(q - line) + 1;
 		if (i >= len || line[i] != ':')
 			return false;
 	} else {
 		for (i = k0; i < len; i++)
-			if (line[i] == ':' &&
-			    (i + 1 == len || netrule_is_ws(line[i + 1])))
+			if (line[i] == ':' && (i + 1 == len || netrule_is_ws(line[i + 1])))
 				break;
 		if (i == len)
 			return false;
 		for (ke = i; ke > k0 && netrule_is_ws(line[ke - 1]); ke--)
 			;
-		k = (struct netrule_span){ k0, ke - k0 };
+		k = (struct netrule_span){k0, ke - k0};
 	}
 	i++; /* past ':' */
 	if (netrule_span_is(line, &k, "macaddress"))
-		return s->depth && s->match[s->depth - 1] &&
-		       netrule_yaml_scalar(line, len, i, v);
+		return s->depth && s->match[s->depth - 1] && netrule_yaml_scalar(line, len, i, v);
 	if (netrule_span_is(line, &k, "match")) {
 		size_t j = netrule_skip_ws(line, len, i);
 
@@ -586,17 +565,16 @@ static bool netrule_find_netplan(struct netrule_scan *s, const char *line,
 }
 
 static const struct netrule_stack netrule_stacks[] = {
-	{ "systemd-networkd", netrule_find_networkd, true, false },
-	{ "networkmanager", netrule_find_nm, true, false },
-	{ "ifcfg", netrule_find_ifcfg, true, false },
-	{ "ifupdown", netrule_find_ifupdown, false, true },
-	{ "netplan", netrule_find_netplan, false, false },
+	{"systemd-networkd", netrule_find_networkd, true, false},
+	{"networkmanager", netrule_find_nm, true, false},
+	{"ifcfg", netrule_find_ifcfg, true, false},
+	{"ifupdown", netrule_find_ifupdown, false, true},
+	{"netplan", netrule_find_netplan, false, false},
 };
 
 static const struct netrule_stack *netrule_stack(const char *name)
 {
-	for (size_t i = 0; i < sizeof(netrule_stacks) / sizeof(netrule_stacks[0]);
-	     i++)
+	for (size_t i = 0; i < sizeof(netrule_stacks) / sizeof(netrule_stacks[0]); i++)
 		if (strcmp(netrule_stacks[i].name, name) == 0)
 			return &netrule_stacks[i];
 	return NULL;
@@ -606,13 +584,13 @@ static const struct netrule_stack *netrule_stack(const char *name)
 /* Editing guest files line by line, byte for byte.                     */
 
 /* Write one line (no newline) to out, edited or not; set *changed. */
-typedef int (*netrule_line_fn)(struct netrule *nr, void *ud, const char *line,
-			       size_t len, FILE *out, bool *changed);
+typedef int (*netrule_line_fn)(struct netrule *nr, void *ud, const char *line, size_t len,
+			       FILE *out, bool *changed);
 
 /* Read path through the plan, run fn over its lines, plan the result when
  * a line changed. A file that cannot be read or written is a note. */
-static int netrule_edit_file(struct netrule *nr, const char *path,
-			     netrule_line_fn fn, void *ud, const char *reason)
+static int netrule_edit_file(struct netrule *nr, const char *path, netrule_line_fn fn, void *ud,
+			     const char *reason)
 {
 	const char *buf, *line;
 	struct line_iter it;
@@ -625,8 +603,8 @@ static int netrule_edit_file(struct netrule *nr, const char *path,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
-		return plan_note(nr->c->p, NETRULE, "%s not edited: %s",
-				 netrule_safe(nr, path), strerror(-r));
+		return plan_note(nr->c->p, NETRULE, "%s not edited: %s", netrule_safe(nr, path),
+				 strerror(-r));
 	if (!buf)
 		return 0;
 	f = open_memstream(&mem, &mlen);
@@ -645,8 +623,7 @@ static int netrule_edit_file(struct netrule *nr, const char *path,
 	if (r == 0 && changed) {
 		r = plan_write(nr->c->p, path, mem, mlen, 0, NETRULE, reason);
 		if (r < 0 && r != -ENOMEM) {
-			log_warn(nr->c->ctx, "network: cannot plan %s: %s", path,
-				 strerror(-r));
+			log_warn(nr->c->ctx, "network: cannot plan %s: %s", path, strerror(-r));
 			r = plan_note(nr->c->p, NETRULE, "%s not edited: %s",
 				      netrule_safe(nr, path), strerror(-r));
 		}
@@ -663,8 +640,8 @@ struct netrule_cfg_edit {
 			      * rewrite every MAC in the map */
 };
 
-static int netrule_cfg_line(struct netrule *nr, void *ud, const char *line,
-			    size_t len, FILE *out, bool *changed)
+static int netrule_cfg_line(struct netrule *nr, void *ud, const char *line, size_t len, FILE *out,
+			    bool *changed)
 {
 	struct netrule_cfg_edit *e = ud;
 	struct netrule_span v;
@@ -713,11 +690,10 @@ static int netrule_cfg_line(struct netrule *nr, void *ud, const char *line,
 	return 0;
 }
 
-static int netrule_cfg_edit(struct netrule *nr, const struct netrule_stack *st,
-			    const char *path, const char *disable,
-			    const char *reason)
+static int netrule_cfg_edit(struct netrule *nr, const struct netrule_stack *st, const char *path,
+			    const char *disable, const char *reason)
 {
-	struct netrule_cfg_edit e = { .st = st, .path = path, .disable = disable };
+	struct netrule_cfg_edit e = {.st = st, .path = path, .disable = disable};
 
 	return netrule_edit_file(nr, path, netrule_cfg_line, &e, reason);
 }
@@ -726,30 +702,31 @@ static int netrule_cfg_edit(struct netrule *nr, const struct netrule_stack *st,
 /* What the guest configures, and what --nic says.                      */
 
 /* One configured name: a NIC joins nr->ifs, anything else is a note. */
-static int netrule_collect_one(struct netrule *nr, const char *file,
-			       const char *name)
+static int netrule_collect_one(struct netrule *nr, const char *file, const char *name)
 {
 	struct plan *p = nr->c->p;
 	const char *dev = NULL, *what = NULL;
 	struct netrule_if *f;
 
 	switch (netrule_devname(nr, name, &dev, &what)) {
-	case NETRULE_NIC:
-		break;
+	case NETRULE_NIC: break;
 	case NETRULE_PATTERN:
-		return plan_note(p, NETRULE,
-				 "%s matches interface names by the pattern \"%s\"; not pinned: check that it matches the virtio NIC's name (ens3 on i440fx, enp1s0 on q35)",
-				 netrule_safe(nr, file), netrule_safe(nr, name));
+		return plan_note(
+			p, NETRULE,
+			"%s matches interface names by the pattern \"%s\"; not pinned: check that "
+			"it matches the virtio NIC's name (ens3 on i440fx, enp1s0 on q35)",
+			netrule_safe(nr, file), netrule_safe(nr, name));
 	case NETRULE_INVALID:
 		return plan_note(p, NETRULE,
-				 "%s names the interface \"%s\", which is not a valid interface name; skipped",
+				 "%s names the interface \"%s\", which is not a valid interface "
+				 "name; skipped",
 				 netrule_safe(nr, file), netrule_safe(nr, name));
 	case NETRULE_VIRTUAL:
 		return plan_note(p, NETRULE,
-				 "%s (%s) looks like %s, not a NIC; not pinned (the NICs under it are pinned by their own names)",
+				 "%s (%s) looks like %s, not a NIC; not pinned (the NICs under it "
+				 "are pinned by their own names)",
 				 netrule_safe(nr, name), netrule_safe(nr, file), what);
-	default:
-		return -ENOMEM;
+	default: return -ENOMEM;
 	}
 	if (netrule_if_find(nr, dev))
 		return 0;
@@ -800,10 +777,8 @@ static int netrule_opts(struct netrule *nr)
 		unsigned char b0 = 0;
 		netrule_mac mac;
 
-		if (!n->name || !n->mac ||
-		    !netrule_mac_parse(n->mac, strlen(n->mac), mac, &b0) ||
-		    strchr(n->mac, ';') || (b0 & 1) ||
-		    strcmp(mac, "00:00:00:00:00:00") == 0) {
+		if (!n->name || !n->mac || !netrule_mac_parse(n->mac, strlen(n->mac), mac, &b0) ||
+		    strchr(n->mac, ';') || (b0 & 1) || strcmp(mac, "00:00:00:00:00:00") == 0) {
 			log_err(ctx, "--nic %s=%s: not a unicast MAC address",
 				n->name ? n->name : "", n->mac ? n->mac : "");
 			return -EINVAL;
@@ -845,8 +820,8 @@ static int netrule_assign(struct netrule *nr)
 	return r;
 }
 
-static int netrule_map_add(struct netrule *nr, const char *name,
-			   const char *oldmac, const char *mac)
+static int netrule_map_add(struct netrule *nr, const char *name, const char *oldmac,
+			   const char *mac)
 {
 	struct netrule_map *m;
 	netrule_mac old;
@@ -860,7 +835,8 @@ static int netrule_map_add(struct netrule *nr, const char *name,
 			return 0;
 		m->conflict = true;
 		return plan_note(nr->c->p, NETRULE,
-				 "%s and %s both match the old MAC %s and --nic gives them different MACs; configs matching %s are left as they are",
+				 "%s and %s both match the old MAC %s and --nic gives them "
+				 "different MACs; configs matching %s are left as they are",
 				 m->name, name, old, old);
 	}
 	m = VEC_PUSH(nr->a, nr->map);
@@ -911,8 +887,7 @@ static int netrule_build_map(struct netrule *nr)
 /* The pins.                                                            */
 
 /* Plan a morph-owned file: 0 when planned, 1 when not (a note says why). */
-static int netrule_write(struct netrule *nr, const char *path,
-			 const char *text, const char *reason)
+static int netrule_write(struct netrule *nr, const char *path, const char *text, const char *reason)
 {
 	struct gfs_stat st;
 	int r;
@@ -921,7 +896,8 @@ static int netrule_write(struct netrule *nr, const char *path,
 	 * would have it replace whatever file it points at. */
 	if (gtree_lstat(nr->c->t, path, &st) == 0 && st.type != GFS_REG) {
 		r = plan_note(nr->c->p, NETRULE,
-			      "%s exists and is not a regular file; not written, so nothing is pinned there",
+			      "%s exists and is not a regular file; not written, so nothing is "
+			      "pinned there",
 			      path);
 		return r < 0 ? r : 1;
 	}
@@ -929,8 +905,7 @@ static int netrule_write(struct netrule *nr, const char *path,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		log_warn(nr->c->ctx, "network: cannot plan %s: %s", path,
-			 strerror(-r));
+		log_warn(nr->c->ctx, "network: cannot plan %s: %s", path, strerror(-r));
 		r = plan_note(nr->c->p, NETRULE, "cannot write %s: %s; nothing is pinned there",
 			      path, strerror(-r));
 		return r < 0 ? r : 1;
@@ -938,8 +913,8 @@ static int netrule_write(struct netrule *nr, const char *path,
 	return 0;
 }
 
-#define NETRULE_LINK_HEAD                                                      \
-	"# Written by morph: on KVM this NIC is virtio-net and would get a new\n" \
+#define NETRULE_LINK_HEAD                                                                          \
+	"# Written by morph: on KVM this NIC is virtio-net and would get a new\n"                  \
 	"# name, but the guest's network configuration is written for %s.\n"
 
 static int netrule_pin_link(struct netrule *nr, const struct netrule_if *f)
@@ -950,23 +925,25 @@ static int netrule_pin_link(struct netrule *nr, const struct netrule_if *f)
 	path = arena_printf(nr->a, NETRULE_LINK_FMT, f->name);
 	if (f->mac) {
 		text = arena_printf(nr->a,
-				    NETRULE_LINK_HEAD
-				    "# The NIC with this MAC keeps that name.\n\n"
-				    "[Match]\nMACAddress=%s\n\n[Link]\nName=%s\n",
+				    NETRULE_LINK_HEAD "# The NIC with this MAC keeps that name.\n\n"
+						      "[Match]\nMACAddress=%s\n\n[Link]\nName=%s\n",
 				    f->name, f->mac, f->name);
 		reason = arena_printf(nr->a,
-				      "on KVM the NIC gets a new name; the guest's configs are written for %s, so the NIC with MAC %s keeps it",
+				      "on KVM the NIC gets a new name; the guest's configs are "
+				      "written for %s, so the NIC with MAC %s keeps it",
 				      f->name, f->mac);
 	} else {
-		text = arena_printf(nr->a,
-				    NETRULE_LINK_HEAD
-				    "# It is the only interface configured, so the virtio NIC takes\n"
-				    "# that name. This matches every virtio NIC: with more than one,\n"
-				    "# match by MACAddress= instead.\n\n"
-				    "[Match]\nDriver=virtio_net\n\n[Link]\nName=%s\n",
-				    f->name, f->name);
+		text = arena_printf(
+			nr->a,
+			NETRULE_LINK_HEAD
+			"# It is the only interface configured, so the virtio NIC takes\n"
+			"# that name. This matches every virtio NIC: with more than one,\n"
+			"# match by MACAddress= instead.\n\n"
+			"[Match]\nDriver=virtio_net\n\n[Link]\nName=%s\n",
+			f->name, f->name);
 		reason = arena_printf(nr->a,
-				      "on KVM the NIC gets a new name; %s is the only interface the guest configures, so the virtio NIC takes it",
+				      "on KVM the NIC gets a new name; %s is the only interface "
+				      "the guest configures, so the virtio NIC takes it",
 				      f->name);
 	}
 	if (!path || !text || !reason)
@@ -975,11 +952,12 @@ static int netrule_pin_link(struct netrule *nr, const struct netrule_if *f)
 	if (r != 0)
 		return r;
 	if (f->mac)
-		return plan_note(nr->c->p, NETRULE, "%s -> %s (pinned by MAC in %s)",
-				 f->name, f->mac, path);
+		return plan_note(nr->c->p, NETRULE, "%s -> %s (pinned by MAC in %s)", f->name,
+				 f->mac, path);
 	nr->driver_pin = f->name;
 	return plan_note(nr->c->p, NETRULE,
-			 "%s -> the virtio NIC (pinned by driver in %s; this matches any virtio NIC, so it suits a VM with one NIC: with more, give --nic %s=MAC)",
+			 "%s -> the virtio NIC (pinned by driver in %s; this matches any virtio "
+			 "NIC, so it suits a VM with one NIC: with more, give --nic %s=MAC)",
 			 f->name, path, f->name);
 }
 
@@ -987,32 +965,36 @@ static int netrule_pin_link(struct netrule *nr, const struct netrule_if *f)
  * line per pinned name. DRIVERS=="?*" and ATTR{type}=="1" as in the rules
  * udev's own generator writes: a VLAN or bond that inherits the NIC's MAC
  * has no driver and must not take its name. */
-static int netrule_pin_udev(struct netrule *nr, const struct netrule_if *const *pins,
-			    size_t n)
+static int netrule_pin_udev(struct netrule *nr, const struct netrule_if *const *pins, size_t n)
 {
-	const char *text =
-		"# Written by morph: on KVM the NICs are virtio-net and would get new\n"
-		"# names, but the guest's network configuration is written for the\n"
-		"# names below.\n";
+	const char *text = "# Written by morph: on KVM the NICs are virtio-net and would get new\n"
+			   "# names, but the guest's network configuration is written for the\n"
+			   "# names below.\n";
 	int r;
 
 	for (size_t i = 0; i < n && text; i++) {
 		const struct netrule_if *f = pins[i];
 
 		if (f->mac)
-			text = arena_printf(nr->a,
-					    "%sSUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", ATTR{address}==\"%s\", ATTR{type}==\"1\", NAME=\"%s\"\n",
-					    text, f->mac, f->name);
+			text = arena_printf(
+				nr->a,
+				"%sSUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", "
+				"ATTR{address}==\"%s\", ATTR{type}==\"1\", NAME=\"%s\"\n",
+				text, f->mac, f->name);
 		else
-			text = arena_printf(nr->a,
-					    "%s# %s is the only interface configured: this matches every virtio NIC.\n"
-					    "SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"virtio_net\", ATTR{type}==\"1\", NAME=\"%s\"\n",
-					    text, f->name, f->name);
+			text = arena_printf(
+				nr->a,
+				"%s# %s is the only interface configured: this matches every "
+				"virtio NIC.\n"
+				"SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"virtio_net\", "
+				"ATTR{type}==\"1\", NAME=\"%s\"\n",
+				text, f->name, f->name);
 	}
 	if (!text)
 		return -ENOMEM;
 	r = netrule_write(nr, NETRULE_UDEV_PIN, text,
-			  "on KVM the NICs get new names; these rules keep the names the guest's network configuration is written for");
+			  "on KVM the NICs get new names; these rules keep the names the guest's "
+			  "network configuration is written for");
 	if (r != 0)
 		return r;
 	for (size_t i = 0; i < n && r >= 0; i++) {
@@ -1022,9 +1004,11 @@ static int netrule_pin_udev(struct netrule *nr, const struct netrule_if *const *
 			continue;
 		}
 		nr->driver_pin = pins[i]->name;
-		r = plan_note(nr->c->p, NETRULE,
-			      "%s -> the virtio NIC (pinned by driver in %s; this matches any virtio NIC, so it suits a VM with one NIC: with more, give --nic %s=MAC)",
-			      pins[i]->name, NETRULE_UDEV_PIN, pins[i]->name);
+		r = plan_note(
+			nr->c->p, NETRULE,
+			"%s -> the virtio NIC (pinned by driver in %s; this matches any virtio "
+			"NIC, so it suits a VM with one NIC: with more, give --nic %s=MAC)",
+			pins[i]->name, NETRULE_UDEV_PIN, pins[i]->name);
 	}
 	return r;
 }
@@ -1045,7 +1029,9 @@ static int netrule_pins(struct netrule *nr)
 		 * interface is configured. */
 		if (!f->mac && nr->ifs.n > 1) {
 			r = plan_note(nr->c->p, NETRULE,
-				      "%s is not pinned: %zu interfaces are configured and --nic gives no MAC for it (morph's appliance maps NICs in PCI order; offline, give --nic %s=MAC)",
+				      "%s is not pinned: %zu interfaces are configured and --nic "
+				      "gives no MAC for it (morph's appliance maps NICs in PCI "
+				      "order; offline, give --nic %s=MAC)",
 				      f->name, nr->ifs.n, f->name);
 			continue;
 		}
@@ -1070,8 +1056,7 @@ static bool netrule_seen(struct netrule *nr, const char *path)
 	return false;
 }
 
-static int netrule_rewrite(struct netrule *nr, const struct netrule_stack *st,
-			   const char *path)
+static int netrule_rewrite(struct netrule *nr, const struct netrule_stack *st, const char *path)
 {
 	const char **slot;
 
@@ -1082,7 +1067,8 @@ static int netrule_rewrite(struct netrule *nr, const struct netrule_stack *st,
 		return -ENOMEM;
 	*slot = path;
 	return netrule_cfg_edit(nr, st, path, NULL,
-				"the config matches the NIC by the old hypervisor's MAC; --nic gives the virtio NIC's");
+				"the config matches the NIC by the old hypervisor's MAC; --nic "
+				"gives the virtio NIC's");
 }
 
 static int netrule_configs(struct netrule *nr)
@@ -1114,10 +1100,10 @@ static int netrule_configs(struct netrule *nr)
 		if (r != NETRULE_NIC || strcmp(dev, nr->driver_pin) != 0)
 			continue;
 		reason = arena_printf(nr->a,
-				      "the config matches the old hypervisor's NIC by MAC; %s is pinned by driver and the config still applies by name",
+				      "the config matches the old hypervisor's NIC by MAC; %s is "
+				      "pinned by driver and the config still applies by name",
 				      nr->driver_pin);
-		r = reason ? netrule_cfg_edit(nr, st, ifc->file, old, reason)
-			   : -ENOMEM;
+		r = reason ? netrule_cfg_edit(nr, st, ifc->file, old, reason) : -ENOMEM;
 	}
 	return r < 0 ? r : 0;
 }
@@ -1127,12 +1113,12 @@ static int netrule_configs(struct netrule *nr)
  * rule line, as spans of the line; false without a NAME. The scan stops at
  * a comment or an unquoted value (udev quotes every value it writes).
  */
-static bool netrule_udev_parse(const char *line, size_t len,
-			       struct netrule_span *mac, struct netrule_span *name)
+static bool netrule_udev_parse(const char *line, size_t len, struct netrule_span *mac,
+			       struct netrule_span *name)
 {
 	size_t i = 0;
 
-	*mac = *name = (struct netrule_span){ 0, 0 };
+	*mac = *name = (struct netrule_span){0, 0};
 	while (i < len) {
 		size_t k, ke, op, ope, ve;
 		const char *q;
@@ -1141,9 +1127,7 @@ static bool netrule_udev_parse(const char *line, size_t len,
 			i++;
 		if (i >= len || line[i] == '#')
 			break;
-		for (k = i; i < len && !strchr("=!+-:", line[i]) &&
-			    !netrule_is_ws(line[i]);
-		     i++)
+		for (k = i; i < len && !strchr("=!+-:", line[i]) && !netrule_is_ws(line[i]); i++)
 			;
 		ke = i;
 		i = netrule_skip_ws(line, len, i);
@@ -1157,20 +1141,20 @@ static bool netrule_udev_parse(const char *line, size_t len,
 		if (!q)
 			break;
 		ve = (size_t)(q - line);
-		if (ke - k == 13 && memcmp(line + k, "ATTR{address}", 13) == 0 &&
-		    ope - op == 2 && memcmp(line + op, "==", 2) == 0)
-			*mac = (struct netrule_span){ i + 1, ve - i - 1 };
+		if (ke - k == 13 && memcmp(line + k, "ATTR{address}", 13) == 0 && ope - op == 2 &&
+		    memcmp(line + op, "==", 2) == 0)
+			*mac = (struct netrule_span){i + 1, ve - i - 1};
 		else if (ke - k == 4 && memcmp(line + k, "NAME", 4) == 0 &&
 			 ((ope - op == 1 && line[op] == '=') ||
 			  (ope - op == 2 && memcmp(line + op, ":=", 2) == 0)))
-			*name = (struct netrule_span){ i + 1, ve - i - 1 };
+			*name = (struct netrule_span){i + 1, ve - i - 1};
 		i = ve + 1;
 	}
 	return name->len > 0;
 }
 
-static int netrule_udev_line(struct netrule *nr, void *ud, const char *line,
-			     size_t len, FILE *out, bool *changed)
+static int netrule_udev_line(struct netrule *nr, void *ud, const char *line, size_t len, FILE *out,
+			     bool *changed)
 {
 	struct netrule_span ms, ns;
 	const struct netrule_if *f = NULL, *owner;
@@ -1204,7 +1188,8 @@ static int netrule_udev_line(struct netrule *nr, void *ud, const char *line,
 		fwrite(line, 1, len, out);
 		*changed = true;
 		return plan_note(nr->c->p, NETRULE,
-				 "%s: the persistent-net rule pinning it to the old NIC's MAC is commented out in %s",
+				 "%s: the persistent-net rule pinning it to the old NIC's MAC is "
+				 "commented out in %s",
 				 f->name, NETRULE_UDEV_RULES);
 	}
 	if (owner && owner != f) {
@@ -1229,8 +1214,9 @@ static int netrule_udev_rules(struct netrule *nr)
 {
 	if (!nr->ifs.n)
 		return 0;
-	return netrule_edit_file(nr, NETRULE_UDEV_RULES, netrule_udev_line, NULL,
-				 "the persistent-net rules pin interface names to the old hypervisor's NICs by MAC");
+	return netrule_edit_file(
+		nr, NETRULE_UDEV_RULES, netrule_udev_line, NULL,
+		"the persistent-net rules pin interface names to the old hypervisor's NICs by MAC");
 }
 
 /* Notes for the configs that still match an old MAC. */
@@ -1254,13 +1240,16 @@ static int netrule_leftovers(struct netrule *nr)
 			continue;
 		if (m) {
 			r = plan_note(nr->c->p, NETRULE,
-				      "%s names the MAC %s where morph does not change it (a setting that sets the MAC rather than matching it, or a layout it does not edit); left as it is",
+				      "%s names the MAC %s where morph does not change it (a "
+				      "setting that sets the MAC rather than matching it, or a "
+				      "layout it does not edit); left as it is",
 				      file, old);
 			continue;
 		}
 		if (!ifc->name) {
 			r = plan_note(nr->c->p, NETRULE,
-				      "%s matches its NIC by the MAC %s alone; left as it is: it does not apply on KVM unless the NIC keeps that MAC",
+				      "%s matches its NIC by the MAC %s alone; left as it is: it "
+				      "does not apply on KVM unless the NIC keeps that MAC",
 				      file, old);
 			continue;
 		}
@@ -1269,8 +1258,10 @@ static int netrule_leftovers(struct netrule *nr)
 			continue;
 		r = plan_note(nr->c->p, NETRULE,
 			      st && st->mac_sets
-				      ? "%s: %s sets the old NIC's MAC %s on the NIC; give --nic %s=MAC to update it"
-				      : "%s: %s matches the NIC by the old MAC %s and does not apply on KVM until it is updated; give --nic %s=MAC",
+				      ? "%s: %s sets the old NIC's MAC %s on the NIC; give --nic "
+					"%s=MAC to update it"
+				      : "%s: %s matches the NIC by the old MAC %s and does not "
+					"apply on KVM until it is updated; give --nic %s=MAC",
 			      dev, file, old, dev);
 	}
 	return r < 0 ? r : 0;
@@ -1278,7 +1269,7 @@ static int netrule_leftovers(struct netrule *nr)
 
 int rule_network(struct convert *c)
 {
-	struct netrule nr = { .c = c };
+	struct netrule nr = {.c = c};
 	int r;
 
 	if (!c->g->os_type || strcmp(c->g->os_type, "linux") != 0)
@@ -1302,8 +1293,8 @@ int rule_network(struct convert *c)
 		r = netrule_udev_rules(&nr);
 	if (r == 0)
 		r = netrule_leftovers(&nr);
-	log_debug(c->ctx, "network: %zu NIC names, %zu MACs to rewrite, %s pins",
-		  nr.ifs.n, nr.map.n, nr.systemd ? ".link" : "udev");
+	log_debug(c->ctx, "network: %zu NIC names, %zu MACs to rewrite, %s pins", nr.ifs.n,
+		  nr.map.n, nr.systemd ? ".link" : "udev");
 	arena_free(nr.a);
 	return r;
 }

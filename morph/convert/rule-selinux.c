@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define SELINUX_RULE "selinux"
+#define SELINUX_RULE	    "selinux"
 #define SELINUX_AUTORELABEL "/.autorelabel"
 
 /* Does applying a put an inode without a label in the guest? Everything
@@ -55,14 +55,16 @@ int rule_selinux(struct convert *c)
 	/* Permissive denies nothing but logs every access to an unlabeled
 	 * file, and the guest may be switched to enforcing later. */
 	reason = arena_printf(c->p->arena,
-			      "SELinux is %s and conversion creates %zu file%s without a label (%s%s): relabel at the next boot",
+			      "SELinux is %s and conversion creates %zu file%s without a label "
+			      "(%s%s): relabel at the next boot",
 			      mode, n, n == 1 ? "" : "s", first->path, n > 1 ? ", ..." : "");
 	if (!reason)
 		return -ENOMEM;
 	r = plan_write(c->p, SELINUX_AUTORELABEL, "", 0, 0644, SELINUX_RULE, reason);
 	if (r < 0 && r != -ENOMEM && r != -EIO)
 		return plan_note(c->p, SELINUX_RULE,
-				 "cannot plan %s (%s): relabel the guest by hand (fixfiles onboot) before enforcing",
+				 "cannot plan %s (%s): relabel the guest by hand (fixfiles onboot) "
+				 "before enforcing",
 				 SELINUX_AUTORELABEL, strerror(-r));
 	return r;
 }

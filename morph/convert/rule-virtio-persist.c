@@ -28,11 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VIRTIO_RULE "virtio-persist"
-#define VIRTIO_DRACUT_CONF "/etc/dracut.conf.d/90-morph-virtio.conf"
+#define VIRTIO_RULE	      "virtio-persist"
+#define VIRTIO_DRACUT_CONF    "/etc/dracut.conf.d/90-morph-virtio.conf"
 #define VIRTIO_ITOOLS_MODULES "/etc/initramfs-tools/modules"
-#define VIRTIO_SYSCONFIG "/etc/sysconfig/kernel"
-#define VIRTIO_ADDED "# added by morph"
+#define VIRTIO_SYSCONFIG      "/etc/sysconfig/kernel"
+#define VIRTIO_ADDED	      "# added by morph"
 /* dracut.conf.d files looked at; a real guest has a handful. */
 #define VIRTIO_MAX_CONF_FILES 256
 
@@ -79,8 +79,7 @@ static void virtio_mark_words(const char *p, size_t len, bool have[VD_COUNT])
 
 /* The file through the plan: 0 (*buf NULL when missing), 1 unusable
  * (noted), or a negative errno. */
-static int virtio_read(struct convert *c, const char *path, const char **buf,
-		       size_t *len)
+static int virtio_read(struct convert *c, const char *path, const char **buf, size_t *len)
 {
 	int r = plan_read(c->p, path, GUEST_SMALL_FILE, buf, len);
 
@@ -98,8 +97,8 @@ static int virtio_read(struct convert *c, const char *path, const char **buf,
  * (after blanks): the value's bounds, or false. A quoted value that does
  * not end on this line is not taken.
  */
-static bool virtio_assign(const char *line, size_t llen, const char *key,
-			  const char **v, const char **ve, char *quote)
+static bool virtio_assign(const char *line, size_t llen, const char *key, const char **v,
+			  const char **ve, char *quote)
 {
 	const char *end = line + llen, *p = line;
 	size_t kl = strlen(key);
@@ -156,10 +155,9 @@ static int virtio_names_cb(void *ud, const char *name, enum gfs_type type)
 }
 
 /* The drivers add_drivers / force_drivers of one dracut file name. */
-static int virtio_dracut_scan(struct convert *c, const char *path,
-			      bool have[VD_COUNT])
+static int virtio_dracut_scan(struct convert *c, const char *path, bool have[VD_COUNT])
 {
-	static const char *const keys[] = { "add_drivers", "force_drivers" };
+	static const char *const keys[] = {"add_drivers", "force_drivers"};
 	struct line_iter it;
 	const char *buf, *line;
 	size_t len, llen;
@@ -181,8 +179,8 @@ static int virtio_dracut_scan(struct convert *c, const char *path,
 
 static int virtio_dracut(struct convert *c)
 {
-	struct virtio_names files = { .c = c };
-	bool have[VD_COUNT] = { false };
+	struct virtio_names files = {.c = c};
+	bool have[VD_COUNT] = {false};
 	struct gfs_stat st;
 	char buf[256];
 	size_t o;
@@ -202,8 +200,9 @@ static int virtio_dracut(struct convert *c)
 		if (files.err)
 			return files.err;
 		if (files.capped)
-			r = plan_note(c->p, VIRTIO_RULE, "%s has more than %d files; the rest were not read",
-				      dir, VIRTIO_MAX_CONF_FILES);
+			r = plan_note(c->p, VIRTIO_RULE,
+				      "%s has more than %d files; the rest were not read", dir,
+				      VIRTIO_MAX_CONF_FILES);
 		for (size_t i = 0; r >= 0 && i < files.v.n; i++) {
 			char *p = arena_printf(c->p->arena, "%s/%s", dir, files.v.v[i]);
 
@@ -233,7 +232,8 @@ static int virtio_dracut(struct convert *c)
 	for (int d = 0; d < VD_COUNT; d++)
 		if (!have[d])
 			return plan_write(c->p, VIRTIO_DRACUT_CONF, buf, o, 0644, VIRTIO_RULE,
-					  "dracut rebuilds the initramfs at every kernel update; name the virtio drivers so it keeps them");
+					  "dracut rebuilds the initramfs at every kernel update; "
+					  "name the virtio drivers so it keeps them");
 	return 0;
 }
 
@@ -242,7 +242,7 @@ static int virtio_dracut(struct convert *c)
 
 static int virtio_itools(struct convert *c)
 {
-	bool have[VD_COUNT] = { false }, marked = false;
+	bool have[VD_COUNT] = {false}, marked = false;
 	struct line_iter it;
 	const char *buf, *line;
 	size_t len = 0, llen;
@@ -268,7 +268,8 @@ static int virtio_itools(struct convert *c)
 	}
 	out = arena_printf(c->p->arena, "%.*s%s%s", (int)len, buf ? buf : "",
 			   len && buf[len - 1] != '\n' ? "\n" : "",
-			   marked ? "" : VIRTIO_ADDED ": virtio drivers, so the guest boots on KVM\n");
+			   marked ? ""
+				  : VIRTIO_ADDED ": virtio drivers, so the guest boots on KVM\n");
 	for (int d = 0; out && d < VD_COUNT; d++)
 		if (!have[d])
 			out = arena_printf(c->p->arena, "%s%s\n", out, virtio_driver_names[d]);
@@ -278,7 +279,8 @@ static int virtio_itools(struct convert *c)
 		if (!have[d])
 			return plan_write(c->p, VIRTIO_ITOOLS_MODULES, out, strlen(out), 0644,
 					  VIRTIO_RULE,
-					  "update-initramfs rebuilds the initramfs at every kernel update; list the virtio drivers so it keeps them");
+					  "update-initramfs rebuilds the initramfs at every kernel "
+					  "update; list the virtio drivers so it keeps them");
 	return 0;
 }
 
@@ -287,9 +289,9 @@ static int virtio_itools(struct convert *c)
 
 static int virtio_sysconfig(struct convert *c)
 {
-	static const char why[] =
-		"mkinitrd builds the initramfs from INITRD_MODULES at every kernel update; add the virtio drivers so it keeps them";
-	bool have[VD_COUNT] = { false }, any = false;
+	static const char why[] = "mkinitrd builds the initramfs from INITRD_MODULES at every "
+				  "kernel update; add the virtio drivers so it keeps them";
+	bool have[VD_COUNT] = {false}, any = false;
 	const char *buf, *line, *v = NULL, *ve = NULL, *last = NULL;
 	struct line_iter it;
 	size_t len, llen;
@@ -301,7 +303,8 @@ static int virtio_sysconfig(struct convert *c)
 		return r < 0 ? r : 0;
 	if (!buf)
 		return plan_note(c->p, VIRTIO_RULE,
-				 "mkinitrd without %s: virtio drivers not made persistent; rebuild the initramfs with them after a kernel update",
+				 "mkinitrd without %s: virtio drivers not made persistent; rebuild "
+				 "the initramfs with them after a kernel update",
 				 VIRTIO_SYSCONFIG);
 	/* The shell's last assignment wins: edit that one. */
 	line_iter_init(&it, buf, len);
@@ -349,9 +352,9 @@ static const struct {
 	const char *flavour;
 	int (*plan)(struct convert *c);
 } virtio_flavours[] = {
-	{ "dracut", virtio_dracut },
-	{ "initramfs-tools", virtio_itools },
-	{ "mkinitrd", virtio_sysconfig },
+	{"dracut", virtio_dracut},
+	{"initramfs-tools", virtio_itools},
+	{"mkinitrd", virtio_sysconfig},
 };
 
 int rule_virtio_persist(struct convert *c)
@@ -362,6 +365,7 @@ int rule_virtio_persist(struct convert *c)
 		if (strcmp(fl, virtio_flavours[i].flavour) == 0)
 			return virtio_flavours[i].plan(c);
 	return plan_note(c->p, VIRTIO_RULE,
-			 "initramfs tool %s: virtio drivers not made persistent; a rebuilt initramfs may not boot on KVM",
+			 "initramfs tool %s: virtio drivers not made persistent; a rebuilt "
+			 "initramfs may not boot on KVM",
 			 fl ? fl : "unknown");
 }

@@ -33,8 +33,7 @@ static int pick_newest(void *ud, const char *name, enum gfs_type type)
 }
 
 /* The state path holds now, with content (for checksums). */
-static int current_state(struct arena *a, struct gtree *t, const char *path,
-			 struct fstate *st)
+static int current_state(struct arena *a, struct gtree *t, const char *path, struct fstate *st)
 {
 	struct gfs_stat s;
 	char *buf = NULL;
@@ -83,10 +82,9 @@ static bool state_matches(const struct fstate *st, enum fkind kind, const char *
 	return strcmp(cur, sha) == 0;
 }
 
-int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force,
-		 struct undo_result *res)
+int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force, struct undo_result *res)
 {
-	struct runs runs = { 0 };
+	struct runs runs = {0};
 	struct journal j;
 	struct fstate *orig = NULL, *cur = NULL;
 	bool *todo = NULL;
@@ -127,14 +125,14 @@ int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force,
 	for (size_t i = 0; i < j.entries.n; i++) {
 		const struct jentry *e = &j.entries.v[i];
 
-		orig[i] = (struct fstate){ .kind = e->before, .mode = e->mode,
-					   .uid = e->uid, .gid = e->gid };
+		orig[i] = (struct fstate){
+			.kind = e->before, .mode = e->mode, .uid = e->uid, .gid = e->gid};
 		if (e->before == FK_FILE || e->before == FK_SYMLINK) {
 			char *saved;
 			size_t slen;
 
-			snprintf(path, sizeof(path), JOURNAL_ROOT "/%s/files/%zu",
-				 runs.newest, e->index);
+			snprintf(path, sizeof(path), JOURNAL_ROOT "/%s/files/%zu", runs.newest,
+				 e->index);
 			r = gtree_read(t, path, JOURNAL_MAX_MANIFEST, &saved, &slen);
 			if (r < 0) {
 				log_err(ctx, "the journal's copy of %s (%s) is missing: %s",
@@ -150,7 +148,9 @@ int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force,
 				goto out;
 			}
 			if (!state_matches(&orig[i], e->before, e->sha_before)) {
-				log_err(ctx, "the journal's copy of %s does not match its checksum; refusing",
+				log_err(ctx,
+					"the journal's copy of %s does not match its checksum; "
+					"refusing",
 					e->path);
 				r = -EUCLEAN;
 				goto out;
@@ -164,14 +164,16 @@ int convert_undo(struct gtree *t, struct morph_ctx *ctx, bool force,
 		} else if (state_matches(&cur[i], e->before, e->sha_before)) {
 			todo[i] = false; /* already the original */
 		} else {
-			log_err(ctx, "%s was changed after morph convert (run %s)%s",
-				e->path, j.run_id, force ? "; restoring it anyway (--force)" : "");
+			log_err(ctx, "%s was changed after morph convert (run %s)%s", e->path,
+				j.run_id, force ? "; restoring it anyway (--force)" : "");
 			conflicts++;
 			todo[i] = true;
 		}
 	}
 	if (conflicts && !force) {
-		log_err(ctx, "undo refused: %zu file(s) changed since the run; use --force to restore the originals anyway",
+		log_err(ctx,
+			"undo refused: %zu file(s) changed since the run; use --force to restore "
+			"the originals anyway",
 			conflicts);
 		res->conflicts = conflicts;
 		r = -ESTALE;

@@ -27,14 +27,13 @@ const char *volume_role_name(enum volume_role r)
 {
 	static const char *const names[] = {
 		[VOL_UNKNOWN] = "unknown",     [VOL_FILESYSTEM] = "filesystem",
-		[VOL_SWAP] = "swap",           [VOL_LVM_PV] = "lvm-pv",
+		[VOL_SWAP] = "swap",	       [VOL_LVM_PV] = "lvm-pv",
 		[VOL_MD_MEMBER] = "md-member", [VOL_LUKS] = "luks",
 		[VOL_BITLOCKER] = "bitlocker", [VOL_EXTENDED] = "extended",
 		[VOL_OTHER] = "other",
 	};
 
-	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r]
-							      : "unknown";
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 
 /* blkid TYPE values with a role other than "filesystem". */
@@ -42,15 +41,15 @@ static const struct {
 	const char *type;
 	enum volume_role role;
 } type_roles[] = {
-	{ "swap", VOL_SWAP },
-	{ "LVM2_member", VOL_LVM_PV },
-	{ "LVM1_member", VOL_LVM_PV },
-	{ "linux_raid_member", VOL_MD_MEMBER },
-	{ "isw_raid_member", VOL_MD_MEMBER },
-	{ "ddf_raid_member", VOL_MD_MEMBER },
-	{ "crypto_LUKS", VOL_LUKS },
-	{ "BitLocker", VOL_BITLOCKER },
-	{ "swsuspend", VOL_SWAP },
+	{"swap", VOL_SWAP},
+	{"LVM2_member", VOL_LVM_PV},
+	{"LVM1_member", VOL_LVM_PV},
+	{"linux_raid_member", VOL_MD_MEMBER},
+	{"isw_raid_member", VOL_MD_MEMBER},
+	{"ddf_raid_member", VOL_MD_MEMBER},
+	{"crypto_LUKS", VOL_LUKS},
+	{"BitLocker", VOL_BITLOCKER},
+	{"swsuspend", VOL_SWAP},
 };
 
 static enum volume_role role_of(const char *type, const char *usage)
@@ -76,8 +75,7 @@ static void copy_tag(blkid_probe pr, const char *name, char *dst, size_t size)
 }
 
 /* Probe [off, off+size) of the disk for a filesystem or other signature. */
-static int probe_superblock(struct morph_ctx *ctx, struct disk *d,
-			    struct volume *v)
+static int probe_superblock(struct morph_ctx *ctx, struct disk *d, struct volume *v)
 {
 	blkid_probe pr = blkid_new_probe();
 	char usage[32] = "";
@@ -85,16 +83,14 @@ static int probe_superblock(struct morph_ctx *ctx, struct disk *d,
 
 	if (!pr)
 		return -ENOMEM;
-	if (blkid_probe_set_device(pr, d->fd, (blkid_loff_t)v->offset,
-				   (blkid_loff_t)v->size) != 0) {
+	if (blkid_probe_set_device(pr, d->fd, (blkid_loff_t)v->offset, (blkid_loff_t)v->size) !=
+	    0) {
 		blkid_free_probe(pr);
 		return -EIO;
 	}
 	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL |
-						      BLKID_SUBLKS_UUID |
-						      BLKID_SUBLKS_TYPE |
-						      BLKID_SUBLKS_USAGE);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID |
+						      BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
 	blkid_probe_enable_partitions(pr, 0);
 	r = blkid_do_safeprobe(pr);
 	if (r == 0) {
@@ -116,8 +112,7 @@ static int probe_superblock(struct morph_ctx *ctx, struct disk *d,
 
 static bool is_extended_type(int scheme_dos, const char *part_type)
 {
-	return scheme_dos && (strcmp(part_type, "0x5") == 0 ||
-			      strcmp(part_type, "0xf") == 0 ||
+	return scheme_dos && (strcmp(part_type, "0x5") == 0 || strcmp(part_type, "0xf") == 0 ||
 			      strcmp(part_type, "0x85") == 0);
 }
 
@@ -137,13 +132,13 @@ static int check_layout(struct morph_ctx *ctx, struct disk *d)
 	for (size_t i = 0; i < d->nvols; i++) {
 		struct volume *v = &d->vols[i];
 
-		if (v->size == 0 || v->offset > d->size ||
-		    v->size > d->size - v->offset) {
+		if (v->size == 0 || v->offset > d->size || v->size > d->size - v->offset) {
 			log_err(ctx,
-				"%s: partition %d (%llu bytes at byte %llu) extends past the end of the %llu-byte disk: the image is truncated or its partition table is corrupt",
+				"%s: partition %d (%llu bytes at byte %llu) extends past the end "
+				"of the %llu-byte disk: the image is truncated or its partition "
+				"table is corrupt",
 				d->path, v->partno, (unsigned long long)v->size,
-				(unsigned long long)v->offset,
-				(unsigned long long)d->size);
+				(unsigned long long)v->offset, (unsigned long long)d->size);
 			return -EUCLEAN;
 		}
 	}
@@ -196,8 +191,8 @@ static int probe_partitions(struct morph_ctx *ctx, struct disk *d)
 
 		snprintf(d->table, sizeof(d->table), "%s", scheme ? scheme : "");
 		if (n > MAX_VOLUMES) {
-			log_err(ctx, "%s: %d partitions, more than the %d morph accepts",
-				d->path, n, MAX_VOLUMES);
+			log_err(ctx, "%s: %d partitions, more than the %d morph accepts", d->path,
+				n, MAX_VOLUMES);
 			blkid_free_probe(pr);
 			return -EUCLEAN;
 		}
@@ -214,11 +209,10 @@ static int probe_partitions(struct morph_ctx *ctx, struct disk *d)
 			const char *s;
 
 			v->partno = blkid_partition_get_partno(p);
-			if (start < 0 || size < 0 ||
-			    (unsigned long long)start > UINT64_MAX / 512 ||
+			if (start < 0 || size < 0 || (unsigned long long)start > UINT64_MAX / 512 ||
 			    (unsigned long long)size > UINT64_MAX / 512) {
-				log_err(ctx, "%s: partition %d has an impossible extent",
-					d->path, v->partno);
+				log_err(ctx, "%s: partition %d has an impossible extent", d->path,
+					v->partno);
 				blkid_free_probe(pr);
 				return -EUCLEAN;
 			}
@@ -235,8 +229,7 @@ static int probe_partitions(struct morph_ctx *ctx, struct disk *d)
 				snprintf(v->part_type, sizeof(v->part_type), "0x%x",
 					 (unsigned)blkid_partition_get_type(p));
 			if (blkid_partition_is_extended(p) ||
-			    is_extended_type(strcmp(d->table, "dos") == 0,
-					     v->part_type))
+			    is_extended_type(strcmp(d->table, "dos") == 0, v->part_type))
 				v->role = VOL_EXTENDED;
 		}
 	}
@@ -249,8 +242,7 @@ static int read_at(int fd, void *buf, size_t len, uint64_t off)
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = pread(fd, (char *)buf + got, len - got,
-				  (off_t)(off + got));
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -265,7 +257,7 @@ static int read_at(int fd, void *buf, size_t len, uint64_t off)
 
 static int check_format(struct morph_ctx *ctx, struct disk *d)
 {
-	unsigned char head[512] = { 0 }, tail[512] = { 0 };
+	unsigned char head[512] = {0}, tail[512] = {0};
 	size_t hl = d->size < 512 ? (size_t)d->size : 512;
 	const char *fmt;
 	int r;
@@ -281,15 +273,17 @@ static int check_format(struct morph_ctx *ctx, struct disk *d)
 		/* qemu-img follows backing files and extents named inside
 		 * the container, which may point anywhere on the host. */
 		log_err(ctx,
-			"%s is a %s image, not a raw disk; morph never guesses formats. Check it names no backing file or extent outside the image (qemu-img info --backing-chain '%s'), then convert it: qemu-img convert -f %s -O raw '%s' '%s.raw'",
+			"%s is a %s image, not a raw disk; morph never guesses formats. Check it "
+			"names no backing file or extent outside the image (qemu-img info "
+			"--backing-chain '%s'), then convert it: qemu-img convert -f %s -O raw "
+			"'%s' '%s.raw'",
 			d->path, fmt, d->path, fmt, d->path, d->path);
 		return -EMEDIUMTYPE;
 	}
 	return 0;
 }
 
-int disk_open(struct morph_ctx *ctx, const char *path, bool writable,
-	      struct disk **ret)
+int disk_open(struct morph_ctx *ctx, const char *path, bool writable, struct disk **ret)
 {
 	struct disk *d = calloc(1, sizeof(*d));
 	struct stat st;
@@ -316,13 +310,11 @@ int disk_open(struct morph_ctx *ctx, const char *path, bool writable,
 		d->is_blockdev = true;
 		if (ioctl(d->fd, BLKGETSIZE64, &d->size) < 0) {
 			r = -errno;
-			log_err(ctx, "%s: cannot read its size: %s", path,
-				strerror(errno));
+			log_err(ctx, "%s: cannot read its size: %s", path, strerror(errno));
 			goto fail;
 		}
 	} else {
-		log_err(ctx, "%s is neither a disk image file nor a block device",
-			path);
+		log_err(ctx, "%s is neither a disk image file nor a block device", path);
 		r = -EINVAL;
 		goto fail;
 	}
@@ -358,14 +350,14 @@ int disk_open(struct morph_ctx *ctx, const char *path, bool writable,
 			continue;
 		r = probe_superblock(ctx, d, &d->vols[i]);
 		if (r < 0) {
-			log_err(ctx, "%s: cannot probe partition %d", path,
-				d->vols[i].partno);
+			log_err(ctx, "%s: cannot probe partition %d", path, d->vols[i].partno);
 			goto fail;
 		}
 	}
 	if (!d->table[0] && d->vols[0].role == VOL_UNKNOWN) {
 		log_err(ctx,
-			"%s: no partition table and no filesystem found (not a disk image, or one morph cannot read)",
+			"%s: no partition table and no filesystem found (not a disk image, or one "
+			"morph cannot read)",
 			path);
 		r = -ENOMEDIUM;
 		goto fail;

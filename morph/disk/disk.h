@@ -14,28 +14,28 @@
 #include "ctx.h"
 
 enum volume_role {
-	VOL_UNKNOWN = 0,   /* nothing libblkid recognised */
-	VOL_FILESYSTEM,    /* a mountable filesystem (type says which) */
+	VOL_UNKNOWN = 0, /* nothing libblkid recognised */
+	VOL_FILESYSTEM,	 /* a mountable filesystem (type says which) */
 	VOL_SWAP,
 	VOL_LVM_PV,
 	VOL_MD_MEMBER,
 	VOL_LUKS,
 	VOL_BITLOCKER,
-	VOL_EXTENDED,      /* an MBR extended-partition container */
-	VOL_OTHER,         /* recognised but none of the above (e.g. bios_grub) */
+	VOL_EXTENDED, /* an MBR extended-partition container */
+	VOL_OTHER,    /* recognised but none of the above (e.g. bios_grub) */
 };
 
 struct volume {
-	int partno;           /* 0 when the filesystem is on the whole disk */
+	int partno;	       /* 0 when the filesystem is on the whole disk */
 	uint64_t offset, size; /* bytes */
 	enum volume_role role;
-	char type[32];        /* blkid TYPE: ext4, xfs, swap, LVM2_member, ... */
+	char type[32]; /* blkid TYPE: ext4, xfs, swap, LVM2_member, ... */
 	char uuid[64];
 	char label[128];
 	char partuuid[64];
 	char partlabel[128];
-	char part_type[64];   /* MBR type (0x83) or GPT type GUID */
-	char scheme[8];       /* "dos", "gpt" or "" */
+	char part_type[64]; /* MBR type (0x83) or GPT type GUID */
+	char scheme[8];	    /* "dos", "gpt" or "" */
 };
 
 struct disk {
@@ -56,8 +56,7 @@ struct disk {
  * overlapping or out-of-range entries, -ENOMEDIUM when neither a partition
  * table nor a filesystem is found.
  */
-int disk_open(struct morph_ctx *ctx, const char *path, bool writable,
-	      struct disk **ret);
+int disk_open(struct morph_ctx *ctx, const char *path, bool writable, struct disk **ret);
 void disk_free(struct disk *d);
 
 const char *volume_role_name(enum volume_role r);
@@ -66,5 +65,5 @@ const char *volume_role_name(enum volume_role r);
  * Recognise a non-raw image format from the first and last 512 bytes.
  * Returns the format name ("qcow2", "vmdk", ...) or NULL for none.
  */
-const char *disk_image_format(const unsigned char *head, size_t headlen,
-			      const unsigned char *tail, size_t taillen);
+const char *disk_image_format(const unsigned char *head, size_t headlen, const unsigned char *tail,
+			      size_t taillen);

@@ -53,8 +53,7 @@ static int dir_root(struct gfs *fs, uint64_t *ret)
 	return 0;
 }
 
-static int dir_lookup(struct gfs *fs, uint64_t dir, const char *name,
-		      uint64_t *ret)
+static int dir_lookup(struct gfs *fs, uint64_t dir, const char *name, uint64_t *ret)
 {
 	struct stat st, st2;
 	int fd, flags;
@@ -103,8 +102,7 @@ static int dir_getattr(struct gfs *fs, uint64_t node, struct gfs_stat *ret)
 	return 0;
 }
 
-static int dir_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size,
-			size_t *ret)
+static int dir_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size, size_t *ret)
 {
 	ssize_t n = readlinkat((int)node, "", buf, size);
 
@@ -114,8 +112,7 @@ static int dir_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size,
 	return 0;
 }
 
-static int dir_read(struct gfs *fs, uint64_t node, uint64_t off, void *buf,
-		    size_t len, size_t *ret)
+static int dir_read(struct gfs *fs, uint64_t node, uint64_t off, void *buf, size_t len, size_t *ret)
 {
 	ssize_t n;
 
@@ -172,16 +169,15 @@ static int dir_readdir(struct gfs *fs, uint64_t dir, gfs_dir_cb cb, void *ud)
 }
 
 /* Owner and mode for a new file: the existing entry's when asked. */
-static void pick_attr(int dir, const char *name, const struct gfs_attr *attr,
-		      uint32_t *mode, uint32_t *uid, uint32_t *gid)
+static void pick_attr(int dir, const char *name, const struct gfs_attr *attr, uint32_t *mode,
+		      uint32_t *uid, uint32_t *gid)
 {
 	struct stat st;
 
 	*mode = attr ? attr->mode : 0644;
 	*uid = attr ? attr->uid : 0;
 	*gid = attr ? attr->gid : 0;
-	if (attr && attr->keep_from_existing &&
-	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (attr && attr->keep_from_existing && fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		*mode = st.st_mode & 07777;
 		*uid = st.st_uid;
 		*gid = st.st_gid;
@@ -216,8 +212,8 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static int dir_replace(struct gfs *fs, uint64_t dir, const char *name,
-		       const void *data, size_t len, const struct gfs_attr *attr)
+static int dir_replace(struct gfs *fs, uint64_t dir, const char *name, const void *data, size_t len,
+		       const struct gfs_attr *attr)
 {
 	char tmp[64];
 	uint32_t mode, uid, gid;
@@ -225,10 +221,8 @@ static int dir_replace(struct gfs *fs, uint64_t dir, const char *name,
 
 	pick_attr((int)dir, name, attr, &mode, &uid, &gid);
 	for (int tries = 0; fd < 0; tries++) {
-		snprintf(tmp, sizeof(tmp), ".morph-tmp-%d-%d", (int)getpid(),
-			 tries);
-		fd = openat((int)dir, tmp,
-			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		snprintf(tmp, sizeof(tmp), ".morph-tmp-%d-%d", (int)getpid(), tries);
+		fd = openat((int)dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    0600);
 		if (fd < 0 && (errno != EEXIST || tries > 100))
 			return -errno;
@@ -263,8 +257,7 @@ static int dir_rmdir(struct gfs *fs, uint64_t dir, const char *name)
 	return unlinkat((int)dir, name, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
-static int dir_mkdir(struct gfs *fs, uint64_t dir, const char *name,
-		     const struct gfs_attr *attr)
+static int dir_mkdir(struct gfs *fs, uint64_t dir, const char *name, const struct gfs_attr *attr)
 {
 	int fd, r = 0;
 
@@ -280,23 +273,21 @@ static int dir_mkdir(struct gfs *fs, uint64_t dir, const char *name,
 	return r;
 }
 
-static int dir_symlink(struct gfs *fs, uint64_t dir, const char *name,
-		       const char *target, const struct gfs_attr *attr)
+static int dir_symlink(struct gfs *fs, uint64_t dir, const char *name, const char *target,
+		       const struct gfs_attr *attr)
 {
 	if (symlinkat(target, (int)dir, name) < 0)
 		return -errno;
-	if (fchownat((int)dir, name, attr->uid, attr->gid,
-		     AT_SYMLINK_NOFOLLOW) < 0 &&
+	if (fchownat((int)dir, name, attr->uid, attr->gid, AT_SYMLINK_NOFOLLOW) < 0 &&
 	    !(errno == EPERM && geteuid() != 0))
 		return -errno;
 	return 0;
 }
 
-static int dir_rename(struct gfs *fs, uint64_t olddir, const char *oldname,
-		      uint64_t newdir, const char *newname)
+static int dir_rename(struct gfs *fs, uint64_t olddir, const char *oldname, uint64_t newdir,
+		      const char *newname)
 {
-	return renameat((int)olddir, oldname, (int)newdir, newname) < 0 ? -errno
-									 : 0;
+	return renameat((int)olddir, oldname, (int)newdir, newname) < 0 ? -errno : 0;
 }
 
 static int dir_sync(struct gfs *fs)
@@ -333,8 +324,7 @@ static const struct gfs_ops dir_ops = {
 	.close = dir_close,
 };
 
-int gfs_dir_open(struct morph_ctx *ctx, const char *path, bool writable,
-		 struct gfs **ret)
+int gfs_dir_open(struct morph_ctx *ctx, const char *path, bool writable, struct gfs **ret)
 {
 	struct gfs *fs = calloc(1, sizeof(*fs));
 	struct dir_priv *p = calloc(1, sizeof(*p));

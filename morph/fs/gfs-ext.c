@@ -42,31 +42,22 @@ static int ext_errno(errcode_t e)
 	if (e > 0 && e < 256)
 		return -(int)e;
 	switch (e) {
-	case EXT2_ET_FILE_NOT_FOUND:
-		return -ENOENT;
+	case EXT2_ET_FILE_NOT_FOUND: return -ENOENT;
 	case EXT2_ET_DIR_NO_SPACE:
 	case EXT2_ET_BLOCK_ALLOC_FAIL:
 	case EXT2_ET_INODE_ALLOC_FAIL:
-	case EXT2_ET_DIR_NO_SPACE_FOR_CSUM:
-		return -ENOSPC;
+	case EXT2_ET_DIR_NO_SPACE_FOR_CSUM: return -ENOSPC;
 	case EXT2_ET_RO_FILSYS:
-	case EXT2_ET_RO_UNSUPP_FEATURE:
-		return -EROFS;
+	case EXT2_ET_RO_UNSUPP_FEATURE: return -EROFS;
 	case EXT2_ET_UNSUPP_FEATURE:
-	case EXT2_ET_UNIMPLEMENTED:
-		return -EOPNOTSUPP;
-	case EXT2_ET_NO_MEMORY:
-		return -ENOMEM;
-	case EXT2_ET_FILE_TOO_BIG:
-		return -EFBIG;
-	case EXT2_ET_NO_DIRECTORY:
-		return -ENOTDIR;
+	case EXT2_ET_UNIMPLEMENTED: return -EOPNOTSUPP;
+	case EXT2_ET_NO_MEMORY: return -ENOMEM;
+	case EXT2_ET_FILE_TOO_BIG: return -EFBIG;
+	case EXT2_ET_NO_DIRECTORY: return -ENOTDIR;
 	case EXT2_ET_DIR_EXISTS:
-	case EXT2_ET_FILE_EXISTS:
-		return -EEXIST;
+	case EXT2_ET_FILE_EXISTS: return -EEXIST;
 	case EXT2_ET_SHORT_READ:
-	case EXT2_ET_SHORT_WRITE:
-		return -EIO;
+	case EXT2_ET_SHORT_WRITE: return -EIO;
 	default:
 		/* Bad magic, corrupt superblock, bad checksums, corrupt
 		 * directories or extents: the image is damaged. */
@@ -118,12 +109,10 @@ static int ext_read_inode(struct gfs *fs, uint64_t ino, struct ext2_inode *in)
 	return e ? ext_fail(fs, e, "read inode") : 0;
 }
 
-static int ext_lookup(struct gfs *fs, uint64_t dir, const char *name,
-		      uint64_t *ret)
+static int ext_lookup(struct gfs *fs, uint64_t dir, const char *name, uint64_t *ret)
 {
 	ext2_ino_t ino = 0;
-	errcode_t e = ext2fs_lookup(E(fs), (ext2_ino_t)dir, name,
-				    (int)strlen(name), NULL, &ino);
+	errcode_t e = ext2fs_lookup(E(fs), (ext2_ino_t)dir, name, (int)strlen(name), NULL, &ino);
 
 	if (e)
 		return ext_fail(fs, e, "lookup");
@@ -157,8 +146,8 @@ static int ext_getattr(struct gfs *fs, uint64_t node, struct gfs_stat *ret)
 	return 0;
 }
 
-static int ext_file_read(struct gfs *fs, uint64_t node, uint64_t off,
-			 void *buf, size_t len, size_t *ret)
+static int ext_file_read(struct gfs *fs, uint64_t node, uint64_t off, void *buf, size_t len,
+			 size_t *ret)
 {
 	ext2_file_t f;
 	unsigned int got = 0;
@@ -179,8 +168,7 @@ static int ext_file_read(struct gfs *fs, uint64_t node, uint64_t off,
 	return 0;
 }
 
-static int ext_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size,
-			size_t *ret)
+static int ext_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size, size_t *ret)
 {
 	struct ext2_inode in;
 	uint64_t len;
@@ -204,8 +192,7 @@ static int ext_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size,
 		 * buffer sized by the library's own count. */
 		size_t isize = 0;
 		char *tmp;
-		errcode_t e = ext2fs_inline_data_size(E(fs), (ext2_ino_t)node,
-						      &isize);
+		errcode_t e = ext2fs_inline_data_size(E(fs), (ext2_ino_t)node, &isize);
 
 		if (e)
 			return ext_fail(fs, e, "inline symlink");
@@ -214,8 +201,7 @@ static int ext_readlink(struct gfs *fs, uint64_t node, char *buf, size_t size,
 		tmp = malloc(isize + 1);
 		if (!tmp)
 			return -ENOMEM;
-		e = ext2fs_inline_data_get(E(fs), (ext2_ino_t)node, &in, tmp,
-					   &isize);
+		e = ext2fs_inline_data_get(E(fs), (ext2_ino_t)node, &in, tmp, &isize);
 		if (!e && isize < len)
 			len = isize;
 		if (!e)
@@ -242,23 +228,22 @@ struct readdir_state {
 	int r;
 };
 
-static int readdir_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
-		       int offset, int blocksize, char *buf, void *priv)
+static int readdir_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset,
+		       int blocksize, char *buf, void *priv)
 {
 	struct readdir_state *s = priv;
 	int nlen = ext2fs_dirent_name_len(de);
 	char name[EXT2_NAME_LEN + 1];
 	enum gfs_type type;
 
-	if (de->inode == 0 || entry == DIRENT_DOT_FILE ||
-	    entry == DIRENT_DOT_DOT_FILE)
+	if (de->inode == 0 || entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE)
 		return 0;
 	if (nlen <= 0 || nlen > EXT2_NAME_LEN)
 		return 0;
 	memcpy(name, de->name, (size_t)nlen);
 	name[nlen] = '\0';
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    strchr(name, '/') || strlen(name) != (size_t)nlen)
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/') ||
+	    strlen(name) != (size_t)nlen)
 		return 0; /* a corrupt entry no lookup could reach */
 	switch (ext2fs_dirent_file_type(de)) {
 	case EXT2_FT_REG_FILE: type = GFS_REG; break;
@@ -271,8 +256,7 @@ static int readdir_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
 	default: {
 		struct gfs_stat st;
 
-		type = ext_getattr(s->fs, de->inode, &st) == 0 ? st.type
-								: GFS_OTHER;
+		type = ext_getattr(s->fs, de->inode, &st) == 0 ? st.type : GFS_OTHER;
 	}
 	}
 	s->r = s->cb(s->ud, name, type);
@@ -281,9 +265,8 @@ static int readdir_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
 
 static int ext_readdir(struct gfs *fs, uint64_t dir, gfs_dir_cb cb, void *ud)
 {
-	struct readdir_state s = { fs, cb, ud, 0 };
-	errcode_t e = ext2fs_dir_iterate2(E(fs), (ext2_ino_t)dir, 0, NULL,
-					  readdir_one, &s);
+	struct readdir_state s = {fs, cb, ud, 0};
+	errcode_t e = ext2fs_dir_iterate2(E(fs), (ext2_ino_t)dir, 0, NULL, readdir_one, &s);
 
 	if (e)
 		return ext_fail(fs, e, "read directory");
@@ -313,7 +296,7 @@ static int ext_release_link(struct gfs *fs, ext2_ino_t ino)
 	if (r < 0)
 		return r;
 	isdir = LINUX_S_ISDIR(in.i_mode);
-	if (in.i_links_count > (isdir ? 2 : 1) ) {
+	if (in.i_links_count > (isdir ? 2 : 1)) {
 		in.i_links_count--;
 		e = ext2fs_write_inode(efs, ino, &in);
 		return e ? ext_fail(fs, e, "write inode") : 0;
@@ -349,8 +332,8 @@ struct switch_state {
 	bool done;
 };
 
-static int switch_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
-		      int offset, int blocksize, char *buf, void *priv)
+static int switch_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset,
+		      int blocksize, char *buf, void *priv)
 {
 	struct switch_state *s = priv;
 
@@ -366,10 +349,10 @@ static int switch_one(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
 
 /* Point the existing entry name in dir at newino, in one block write.
  * *oldino gets what it pointed at. */
-static int ext_switch_entry(struct gfs *fs, ext2_ino_t dir, const char *name,
-			    ext2_ino_t newino, int ftype, ext2_ino_t *oldino)
+static int ext_switch_entry(struct gfs *fs, ext2_ino_t dir, const char *name, ext2_ino_t newino,
+			    int ftype, ext2_ino_t *oldino)
 {
-	struct switch_state s = { name, strlen(name), newino, 0, ftype, false };
+	struct switch_state s = {name, strlen(name), newino, 0, ftype, false};
 	errcode_t e = ext2fs_dir_iterate2(E(fs), dir, 0, NULL, switch_one, &s);
 
 	if (e)
@@ -380,8 +363,7 @@ static int ext_switch_entry(struct gfs *fs, ext2_ino_t dir, const char *name,
 	return 0;
 }
 
-static int ext_link(struct gfs *fs, ext2_ino_t dir, const char *name,
-		    ext2_ino_t ino, int ftype)
+static int ext_link(struct gfs *fs, ext2_ino_t dir, const char *name, ext2_ino_t ino, int ftype)
 {
 	errcode_t e = ext2fs_link(E(fs), dir, name, ino, ftype);
 
@@ -398,8 +380,7 @@ struct xattr_copy {
 	errcode_t e;
 };
 
-static int xattr_copy_one(char *name, char *value, size_t value_len,
-			  void *data)
+static int xattr_copy_one(char *name, char *value, size_t value_len, void *data)
 {
 	struct xattr_copy *c = data;
 
@@ -412,7 +393,7 @@ static int xattr_copy_one(char *name, char *value, size_t value_len,
 static int ext_copy_xattrs(struct gfs *fs, ext2_ino_t src, ext2_ino_t dst)
 {
 	struct ext2_xattr_handle *hs = NULL, *hd = NULL;
-	struct xattr_copy c = { 0 };
+	struct xattr_copy c = {0};
 	errcode_t e;
 
 	if (!ext2fs_has_feature_xattr(E(fs)->super))
@@ -438,9 +419,8 @@ static int ext_copy_xattrs(struct gfs *fs, ext2_ino_t src, ext2_ino_t dst)
 }
 
 /* A new inode of the given type, written, counted and linked nowhere. */
-static int ext_new_inode(struct gfs *fs, ext2_ino_t dir, uint16_t type,
-			 const struct gfs_attr *attr, uint32_t mode,
-			 uint32_t uid, uint32_t gid, ext2_ino_t *ret)
+static int ext_new_inode(struct gfs *fs, ext2_ino_t dir, uint16_t type, const struct gfs_attr *attr,
+			 uint32_t mode, uint32_t uid, uint32_t gid, ext2_ino_t *ret)
 {
 	ext2_filsys efs = E(fs);
 	struct ext2_inode in;
@@ -475,8 +455,7 @@ static int ext_new_inode(struct gfs *fs, ext2_ino_t dir, uint16_t type,
 	return 0;
 }
 
-static int ext_write_data(struct gfs *fs, ext2_ino_t ino, const void *data,
-			  size_t len)
+static int ext_write_data(struct gfs *fs, ext2_ino_t ino, const void *data, size_t len)
 {
 	const char *p = data;
 	ext2_file_t f;
@@ -525,15 +504,14 @@ static int ext_check_space(struct gfs *fs, size_t len, uint64_t slack)
 		return -ENOSPC;
 	}
 	if (ext2fs_free_blocks_count(efs->super) < need) {
-		log_err(fs->ctx, "%s: no space for a %zu-byte file", fs->desc,
-			len);
+		log_err(fs->ctx, "%s: no space for a %zu-byte file", fs->desc, len);
 		return -ENOSPC;
 	}
 	return 0;
 }
 
-static int ext_replace(struct gfs *fs, uint64_t dir, const char *name,
-		       const void *data, size_t len, const struct gfs_attr *attr)
+static int ext_replace(struct gfs *fs, uint64_t dir, const char *name, const void *data, size_t len,
+		       const struct gfs_attr *attr)
 {
 	ext2_ino_t ino = 0, old = 0, existing = 0;
 	uint32_t mode = attr ? attr->mode : 0644;
@@ -559,8 +537,7 @@ static int ext_replace(struct gfs *fs, uint64_t dir, const char *name,
 	r = ext_check_space(fs, len, 2);
 	if (r < 0)
 		return r;
-	r = ext_new_inode(fs, (ext2_ino_t)dir, LINUX_S_IFREG, attr, mode, uid,
-			  gid, &ino);
+	r = ext_new_inode(fs, (ext2_ino_t)dir, LINUX_S_IFREG, attr, mode, uid, gid, &ino);
 	if (r < 0)
 		return r;
 	r = ext_write_data(fs, ino, data, len);
@@ -571,11 +548,10 @@ static int ext_replace(struct gfs *fs, uint64_t dir, const char *name,
 		r = ext_flush(fs);
 	if (r == 0) {
 		if (existing)
-			r = ext_switch_entry(fs, (ext2_ino_t)dir, name, ino,
-					     EXT2_FT_REG_FILE, &old);
+			r = ext_switch_entry(fs, (ext2_ino_t)dir, name, ino, EXT2_FT_REG_FILE,
+					     &old);
 		else
-			r = ext_link(fs, (ext2_ino_t)dir, name, ino,
-				     EXT2_FT_REG_FILE);
+			r = ext_link(fs, (ext2_ino_t)dir, name, ino, EXT2_FT_REG_FILE);
 	}
 	if (r < 0) {
 		ext_release_link(fs, ino);
@@ -611,11 +587,10 @@ static int ext_unlink(struct gfs *fs, uint64_t dir, const char *name)
 	return r;
 }
 
-static int count_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
-		       int offset, int blocksize, char *buf, void *priv)
+static int count_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset,
+		       int blocksize, char *buf, void *priv)
 {
-	if (de->inode && entry != DIRENT_DOT_FILE &&
-	    entry != DIRENT_DOT_DOT_FILE) {
+	if (de->inode && entry != DIRENT_DOT_FILE && entry != DIRENT_DOT_DOT_FILE) {
 		*(int *)priv = 1;
 		return DIRENT_ABORT;
 	}
@@ -636,8 +611,7 @@ static int ext_rmdir(struct gfs *fs, uint64_t dir, const char *name)
 		return r;
 	if (!LINUX_S_ISDIR(in.i_mode))
 		return -ENOTDIR;
-	e = ext2fs_dir_iterate2(E(fs), (ext2_ino_t)ino, 0, NULL, count_entry,
-				&nonempty);
+	e = ext2fs_dir_iterate2(E(fs), (ext2_ino_t)ino, 0, NULL, count_entry, &nonempty);
 	if (e)
 		return ext_fail(fs, e, "read directory");
 	if (nonempty)
@@ -664,8 +638,7 @@ static int ext_rmdir(struct gfs *fs, uint64_t dir, const char *name)
 }
 
 /* Set owner and mode of a freshly made inode. */
-static int ext_set_attr(struct gfs *fs, ext2_ino_t ino, uint16_t type,
-			const struct gfs_attr *attr)
+static int ext_set_attr(struct gfs *fs, ext2_ino_t ino, uint16_t type, const struct gfs_attr *attr)
 {
 	struct ext2_inode in;
 	errcode_t e;
@@ -682,8 +655,7 @@ static int ext_set_attr(struct gfs *fs, ext2_ino_t ino, uint16_t type,
 	return e ? ext_fail(fs, e, "write inode") : 0;
 }
 
-static int ext_mkdir(struct gfs *fs, uint64_t dir, const char *name,
-		     const struct gfs_attr *attr)
+static int ext_mkdir(struct gfs *fs, uint64_t dir, const char *name, const struct gfs_attr *attr)
 {
 	errcode_t e;
 	uint64_t ino;
@@ -710,8 +682,8 @@ static int ext_mkdir(struct gfs *fs, uint64_t dir, const char *name,
 	return r;
 }
 
-static int ext_symlink(struct gfs *fs, uint64_t dir, const char *name,
-		       const char *target, const struct gfs_attr *attr)
+static int ext_symlink(struct gfs *fs, uint64_t dir, const char *name, const char *target,
+		       const struct gfs_attr *attr)
 {
 	errcode_t e;
 	struct gfs_attr a = *attr;
@@ -728,8 +700,7 @@ static int ext_symlink(struct gfs *fs, uint64_t dir, const char *name,
 	if (e == EXT2_ET_DIR_NO_SPACE) {
 		e = ext2fs_expand_dir(E(fs), (ext2_ino_t)dir);
 		if (!e)
-			e = ext2fs_symlink(E(fs), (ext2_ino_t)dir, 0, name,
-					   target);
+			e = ext2fs_symlink(E(fs), (ext2_ino_t)dir, 0, name, target);
 	}
 	if (e)
 		return ext_fail(fs, e, "symlink");
@@ -744,20 +715,27 @@ static int ext_symlink(struct gfs *fs, uint64_t dir, const char *name,
 
 static int ftype_of(uint16_t mode)
 {
-	if (LINUX_S_ISREG(mode)) return EXT2_FT_REG_FILE;
-	if (LINUX_S_ISDIR(mode)) return EXT2_FT_DIR;
-	if (LINUX_S_ISLNK(mode)) return EXT2_FT_SYMLINK;
-	if (LINUX_S_ISCHR(mode)) return EXT2_FT_CHRDEV;
-	if (LINUX_S_ISBLK(mode)) return EXT2_FT_BLKDEV;
-	if (LINUX_S_ISFIFO(mode)) return EXT2_FT_FIFO;
-	if (LINUX_S_ISSOCK(mode)) return EXT2_FT_SOCK;
+	if (LINUX_S_ISREG(mode))
+		return EXT2_FT_REG_FILE;
+	if (LINUX_S_ISDIR(mode))
+		return EXT2_FT_DIR;
+	if (LINUX_S_ISLNK(mode))
+		return EXT2_FT_SYMLINK;
+	if (LINUX_S_ISCHR(mode))
+		return EXT2_FT_CHRDEV;
+	if (LINUX_S_ISBLK(mode))
+		return EXT2_FT_BLKDEV;
+	if (LINUX_S_ISFIFO(mode))
+		return EXT2_FT_FIFO;
+	if (LINUX_S_ISSOCK(mode))
+		return EXT2_FT_SOCK;
 	return EXT2_FT_UNKNOWN;
 }
 
 /* Rename of non-directories (and of directories within one parent). The
  * new name is made to point at the inode first, then the old name goes. */
-static int ext_rename(struct gfs *fs, uint64_t olddir, const char *oldname,
-		      uint64_t newdir, const char *newname)
+static int ext_rename(struct gfs *fs, uint64_t olddir, const char *oldname, uint64_t newdir,
+		      const char *newname)
 {
 	struct ext2_inode in;
 	uint64_t ino, dst;
@@ -783,17 +761,14 @@ static int ext_rename(struct gfs *fs, uint64_t olddir, const char *oldname,
 			return -EISDIR;
 		if (dst == ino)
 			return 0;
-		r = ext_switch_entry(fs, (ext2_ino_t)newdir, newname,
-				     (ext2_ino_t)ino, ftype_of(in.i_mode),
-				     &replaced);
+		r = ext_switch_entry(fs, (ext2_ino_t)newdir, newname, (ext2_ino_t)ino,
+				     ftype_of(in.i_mode), &replaced);
 	} else {
-		r = ext_link(fs, (ext2_ino_t)newdir, newname, (ext2_ino_t)ino,
-			     ftype_of(in.i_mode));
+		r = ext_link(fs, (ext2_ino_t)newdir, newname, (ext2_ino_t)ino, ftype_of(in.i_mode));
 	}
 	if (r < 0)
 		return r;
-	e = ext2fs_unlink(E(fs), (ext2_ino_t)olddir, oldname, (ext2_ino_t)ino,
-			  0);
+	e = ext2fs_unlink(E(fs), (ext2_ino_t)olddir, oldname, (ext2_ino_t)ino, 0);
 	if (e)
 		return ext_fail(fs, e, "unlink");
 	if (replaced)
@@ -843,12 +818,11 @@ static const struct gfs_ops ext_ops = {
 
 bool gfs_ext_needs_recovery(const struct gfs *fs)
 {
-	return fs && fs->ops == &ext_ops &&
-	       ((struct ext_priv *)fs->priv)->needs_recovery;
+	return fs && fs->ops == &ext_ops && ((struct ext_priv *)fs->priv)->needs_recovery;
 }
 
-int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off,
-		 uint64_t size, bool writable, struct gfs **ret)
+int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off, uint64_t size,
+		 bool writable, struct gfs **ret)
 {
 	struct gfs *fs = calloc(1, sizeof(*fs));
 	struct ext_priv *p = calloc(1, sizeof(*p));
@@ -866,8 +840,7 @@ int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off,
 	fs->ctx = ctx;
 	fs->priv = p;
 	fs->writable = writable;
-	snprintf(fs->desc, sizeof(fs->desc), "%s@%llu", path,
-		 (unsigned long long)off);
+	snprintf(fs->desc, sizeof(fs->desc), "%s@%llu", path, (unsigned long long)off);
 	snprintf(opts, sizeof(opts), "offset=%llu", (unsigned long long)off);
 	if (writable)
 		flags |= EXT2_FLAG_RW;
@@ -877,38 +850,38 @@ int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off,
 		if (r == -ENOENT || r == -EACCES)
 			log_err(ctx, "cannot open %s: %s", path, strerror(-r));
 		else
-			log_err(ctx, "%s: not a usable ext2/3/4 filesystem: %s",
-				fs->desc, error_message(e));
+			log_err(ctx, "%s: not a usable ext2/3/4 filesystem: %s", fs->desc,
+				error_message(e));
 		p->fs = NULL;
 		goto fail;
 	}
 	{
 		ext2_filsys efs = p->fs;
-		uint64_t fsbytes = ext2fs_blocks_count(efs->super) *
-				   (uint64_t)efs->blocksize;
+		uint64_t fsbytes = ext2fs_blocks_count(efs->super) * (uint64_t)efs->blocksize;
 
-		p->needs_recovery = efs->super->s_feature_incompat &
-				    EXT3_FEATURE_INCOMPAT_RECOVER;
+		p->needs_recovery = efs->super->s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER;
 		/* A superblock claiming more blocks than its partition holds
 		 * would let writes land in the next partition. */
 		if (size && fsbytes > size) {
 			log_err(ctx,
 				"%s: filesystem claims %llu bytes but its partition holds %llu",
-				fs->desc, (unsigned long long)fsbytes,
-				(unsigned long long)size);
+				fs->desc, (unsigned long long)fsbytes, (unsigned long long)size);
 			r = -EUCLEAN;
 			goto fail;
 		}
 		if (writable && p->needs_recovery) {
 			log_err(ctx,
-				"%s: the journal needs recovery (the guest was not shut down cleanly); refusing to write. Boot the guest once, or run e2fsck -fy on it, or use the appliance, whose kernel replays the journal",
+				"%s: the journal needs recovery (the guest was not shut down "
+				"cleanly); refusing to write. Boot the guest once, or run e2fsck "
+				"-fy on it, or use the appliance, whose kernel replays the journal",
 				fs->desc);
 			r = -EUCLEAN;
 			goto fail;
 		}
 		if (writable && (efs->super->s_state & EXT2_ERROR_FS)) {
 			log_err(ctx,
-				"%s: the filesystem has errors recorded; refusing to write. Run e2fsck -f on it first",
+				"%s: the filesystem has errors recorded; refusing to write. Run "
+				"e2fsck -f on it first",
 				fs->desc);
 			r = -EUCLEAN;
 			goto fail;
@@ -916,8 +889,8 @@ int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off,
 		if (writable) {
 			e = ext2fs_read_bitmaps(efs);
 			if (e) {
-				log_err(ctx, "%s: cannot read bitmaps: %s",
-					fs->desc, error_message(e));
+				log_err(ctx, "%s: cannot read bitmaps: %s", fs->desc,
+					error_message(e));
 				r = ext_errno(e);
 				goto fail;
 			}

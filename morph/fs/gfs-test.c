@@ -21,23 +21,24 @@ static char img[4096], root[4096];
 /* The reference tree: files, nested dirs, and symlinks that try to leave. */
 static void make_tree(const char *d)
 {
-	CHECK_INT(test_sh(
-		"set -e; mkdir -p %s/g && cd %s/g && mkdir -p etc/sub/deep boot usr/lib && "
-		"printf 'ID=test\\n' > etc/os-release && "
-		"printf 'hello\\n' > etc/sub/deep/file && "
-		"head -c 300000 /dev/zero | tr '\\0' x > usr/lib/big && "
-		"ln -s /../../../../etc/os-release etc/abs-escape && "
-		"ln -s ../../../../../../etc/os-release etc/rel-escape && "
-		"ln -s sub/deep etc/deeplink && "
-		"ln -s /etc/loop1 etc/loop2 && ln -s /etc/loop2 etc/loop1 && "
-		"ln -s self-loop etc/self-loop && "
-		"ln -s /nonexistent/x etc/dangling && "
-		"ln -s %s etc/long-target && "
-		"ln -s /etc/sub usr/abs-dir && "
-		"printf 'S\\n' > boot/marker && chmod 0640 etc/os-release",
-		d, d,
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/os-release"),
-		  ==, 0);
+	CHECK_INT(
+		test_sh("set -e; mkdir -p %s/g && cd %s/g && mkdir -p etc/sub/deep boot usr/lib && "
+			"printf 'ID=test\\n' > etc/os-release && "
+			"printf 'hello\\n' > etc/sub/deep/file && "
+			"head -c 300000 /dev/zero | tr '\\0' x > usr/lib/big && "
+			"ln -s /../../../../etc/os-release etc/abs-escape && "
+			"ln -s ../../../../../../etc/os-release etc/rel-escape && "
+			"ln -s sub/deep etc/deeplink && "
+			"ln -s /etc/loop1 etc/loop2 && ln -s /etc/loop2 etc/loop1 && "
+			"ln -s self-loop etc/self-loop && "
+			"ln -s /nonexistent/x etc/dangling && "
+			"ln -s %s etc/long-target && "
+			"ln -s /etc/sub usr/abs-dir && "
+			"printf 'S\\n' > boot/marker && chmod 0640 etc/os-release",
+			d, d,
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			"aaaaaaaaaaaaaaaaa/os-release"),
+		==, 0);
 }
 
 static struct gtree *open_backend(enum backend b, bool writable, bool at_offset)
@@ -54,13 +55,12 @@ static struct gtree *open_backend(enum backend b, bool writable, bool at_offset)
 		uint64_t off = at_offset ? 1048576 : 0;
 
 		snprintf(img, sizeof(img), "%s/fs.img", d);
-		if (test_sh("truncate -s %s %s && mke2fs -q -F -t ext4 %s -E offset=%llu -d %s %s 16M >/dev/null 2>&1",
-			    at_offset ? "17M" : "16M", img,
-			    at_offset ? "" : "", (unsigned long long)off, root,
-			    img) != 0)
+		if (test_sh("truncate -s %s %s && mke2fs -q -F -t ext4 %s -E offset=%llu -d %s %s "
+			    "16M >/dev/null 2>&1",
+			    at_offset ? "17M" : "16M", img, at_offset ? "" : "",
+			    (unsigned long long)off, root, img) != 0)
 			SKIP("mke2fs -d is not available");
-		CHECK_INT(gfs_ext_open(NULL, img, off, 16 << 20, writable, &fs),
-			  ==, 0);
+		CHECK_INT(gfs_ext_open(NULL, img, off, 16 << 20, writable, &fs), ==, 0);
 	}
 	CHECK_INT(gtree_new(NULL, fs, &t), ==, 0);
 	return t;
@@ -92,8 +92,7 @@ static void read_case(enum backend b)
 	CHECK_INT(gtree_read(t, "etc/rel-escape", 100, &buf, &len), ==, 0);
 	CHECK_STR(buf, "ID=test\n");
 	free(buf);
-	CHECK_INT(gtree_read(t, "/../../etc/./sub/../sub/deep/file", 100, &buf,
-			     &len), ==, 0);
+	CHECK_INT(gtree_read(t, "/../../etc/./sub/../sub/deep/file", 100, &buf, &len), ==, 0);
 	CHECK_STR(buf, "hello\n");
 	free(buf);
 	CHECK_INT(gtree_read(t, "/etc/deeplink/file", 100, &buf, &len), ==, 0);
@@ -141,8 +140,14 @@ static void read_case(enum backend b)
 	gtree_free(t);
 }
 
-TEST(read_dir) { read_case(B_DIR); }
-TEST(read_ext) { read_case(B_EXT); }
+TEST(read_dir)
+{
+	read_case(B_DIR);
+}
+TEST(read_ext)
+{
+	read_case(B_EXT);
+}
 
 struct names {
 	char buf[4096];
@@ -162,7 +167,7 @@ static int collect(void *ud, const char *name, enum gfs_type type)
 static void readdir_case(enum backend b)
 {
 	struct gtree *t = open_backend(b, false, false);
-	struct names n = { "", 0 };
+	struct names n = {"", 0};
 
 	CHECK_INT(gtree_readdir(t, "/etc/deeplink/..", collect, &n), ==, 0);
 	CHECK_STR(n.buf, "deep/ ");
@@ -176,13 +181,19 @@ static void readdir_case(enum backend b)
 	gtree_free(t);
 }
 
-TEST(readdir_dir) { readdir_case(B_DIR); }
-TEST(readdir_ext) { readdir_case(B_EXT); }
+TEST(readdir_dir)
+{
+	readdir_case(B_DIR);
+}
+TEST(readdir_ext)
+{
+	readdir_case(B_EXT);
+}
 
 static void write_case(enum backend b)
 {
 	struct gtree *t = open_backend(b, true, false);
-	struct gfs_attr attr = { 0600, 0, 0, true };
+	struct gfs_attr attr = {0600, 0, 0, true};
 	struct gfs_stat st;
 	char *buf;
 	size_t len;
@@ -202,7 +213,7 @@ static void write_case(enum backend b)
 	CHECK_STR(buf, "ID=via-link\n");
 	free(buf);
 	/* New files, big files, empty files. */
-	attr = (struct gfs_attr){ 0600, 0, 0, false };
+	attr = (struct gfs_attr){0600, 0, 0, false};
 	for (size_t i = 0; i < (3u << 20); i++)
 		big[i] = (char)(i * 7 + 3);
 	CHECK_INT(gtree_write(t, "/usr/lib/new-big", big, 3 << 20, &attr), ==, 0);
@@ -261,14 +272,20 @@ static void write_case(enum backend b)
 	CHECK(access("/var/lib/morph/l", F_OK) != 0 || b == B_DIR);
 }
 
-TEST(write_dir) { write_case(B_DIR); }
-TEST(write_ext) { write_case(B_EXT); }
+TEST(write_dir)
+{
+	write_case(B_DIR);
+}
+TEST(write_ext)
+{
+	write_case(B_EXT);
+}
 
 /* A pseudo-random sequence of mutations, then e2fsck. */
 TEST(random_ops_ext)
 {
 	struct gtree *t = open_backend(B_EXT, true, false);
-	struct gfs_attr attr = { 0644, 0, 0, false };
+	struct gfs_attr attr = {0644, 0, 0, false};
 	unsigned seed = 12345;
 	static char data[200000];
 
@@ -286,9 +303,8 @@ TEST(random_ops_ext)
 			CHECK(0);
 		memset(data, (int)('a' + f), n);
 		switch (op) {
-		case 0: case 1:
-			CHECK_INT(gtree_write(t, p, data, n, &attr), ==, 0);
-			break;
+		case 0:
+		case 1: CHECK_INT(gtree_write(t, p, data, n, &attr), ==, 0); break;
 		case 2: {
 			int r = gtree_unlink(t, p);
 
@@ -326,7 +342,7 @@ TEST(random_ops_ext)
 TEST(enospc_ext)
 {
 	const char *d = test_tmpdir();
-	struct gfs_attr attr = { 0644, 0, 0, true };
+	struct gfs_attr attr = {0644, 0, 0, true};
 	struct gfs *fs;
 	struct gtree *t;
 	char *buf, *big;
@@ -398,7 +414,8 @@ TEST(mounts_dir)
 
 	CHECK_INT(test_sh("mkdir -p %s/r/boot %s/r/etc %s/b/grub && echo B > %s/b/grub/x && "
 			  "ln -s ../../../.. %s/b/up && ln -s /etc %s/b/abs",
-			  d, d, d, d, d, d), ==, 0);
+			  d, d, d, d, d, d),
+		  ==, 0);
 	snprintf(p, sizeof(p), "%s/r", d);
 	CHECK_INT(gfs_dir_open(NULL, p, false, &rootfs), ==, 0);
 	snprintf(p, sizeof(p), "%s/b", d);

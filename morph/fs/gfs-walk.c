@@ -39,7 +39,7 @@ struct frame {
 struct walk {
 	struct gtree *t;
 	struct frame st[GFS_MAX_DEPTH + 1];
-	size_t depth; /* frames in use; st[0] is the guest root */
+	size_t depth;		     /* frames in use; st[0] is the guest root */
 	char path[GFS_MAX_PATH + 1]; /* canonical path of the top frame */
 };
 
@@ -54,8 +54,8 @@ struct resolved {
 };
 
 enum {
-	RES_FOLLOW = 1,     /* follow a symlink in the last component */
-	RES_PARENT = 2,     /* the last component may be missing */
+	RES_FOLLOW = 1, /* follow a symlink in the last component */
+	RES_PARENT = 2, /* the last component may be missing */
 };
 
 void gfs_close(struct gfs *fs)
@@ -163,8 +163,7 @@ static void walk_to_root(struct walk *w)
 
 /* Push node (named name, already looked up in the top frame) and switch to
  * a mounted filesystem when the new canonical path is a mountpoint. */
-static int walk_push(struct walk *w, struct gfs *fs, uint64_t node,
-		     const char *name)
+static int walk_push(struct walk *w, struct gfs *fs, uint64_t node, const char *name)
 {
 	size_t plen = w->st[w->depth - 1].pathlen, nlen = strlen(name);
 	struct gfs *mfs;
@@ -189,7 +188,7 @@ static int walk_push(struct walk *w, struct gfs *fs, uint64_t node,
 		fs = mfs;
 		node = mroot;
 	}
-	w->st[w->depth++] = (struct frame){ fs, node, plen + 1 + nlen };
+	w->st[w->depth++] = (struct frame){fs, node, plen + 1 + nlen};
 	return 0;
 }
 
@@ -225,8 +224,8 @@ static bool rest_is_empty(const char *rest)
  * walk's stack top and res->name is the last component; otherwise the final
  * node is on top. The caller releases the walk in every case.
  */
-static int resolve(struct walk *w, struct gtree *t, const char *path,
-		   int flags, struct resolved *res)
+static int resolve(struct walk *w, struct gtree *t, const char *path, int flags,
+		   struct resolved *res)
 {
 	/* Remaining path; grows when a symlink target is spliced in. */
 	size_t cap = strlen(path) + 1;
@@ -318,8 +317,7 @@ static int resolve(struct walk *w, struct gtree *t, const char *path,
 			size_t tlen = 0, rlen = strlen(rest);
 			char *nbuf;
 
-			r = top->fs->ops->readlink(top->fs, child, target,
-						   GFS_MAX_PATH, &tlen);
+			r = top->fs->ops->readlink(top->fs, child, target, GFS_MAX_PATH, &tlen);
 			top->fs->ops->put(top->fs, child);
 			if (r < 0)
 				goto out;
@@ -417,12 +415,11 @@ int gtree_mount(struct gtree *t, const char *mountpoint, struct gfs *fs)
 		return -ENOMEM;
 	}
 	t->mounts = nm;
-	t->mounts[t->nmounts++] = (struct mount){ canon, fs };
+	t->mounts[t->nmounts++] = (struct mount){canon, fs};
 	return 0;
 }
 
-static int stat_common(struct gtree *t, const char *path, int flags,
-		       struct gfs_stat *ret)
+static int stat_common(struct gtree *t, const char *path, int flags, struct gfs_stat *ret)
 {
 	struct walk w;
 	struct resolved res;
@@ -465,8 +462,7 @@ bool gtree_is_file(struct gtree *t, const char *path)
 	return gtree_stat(t, path, &st) == 0 && st.type == GFS_REG;
 }
 
-int gtree_read(struct gtree *t, const char *path, size_t max, char **ret,
-	       size_t *len)
+int gtree_read(struct gtree *t, const char *path, size_t max, char **ret, size_t *len)
 {
 	struct walk w;
 	struct resolved res;
@@ -490,9 +486,8 @@ int gtree_read(struct gtree *t, const char *path, size_t max, char **ret,
 		goto out;
 	}
 	if (st.size > max) {
-		log_err(t->ctx,
-			"guest file %s is %llu bytes, over the %zu-byte limit",
-			path, (unsigned long long)st.size, max);
+		log_err(t->ctx, "guest file %s is %llu bytes, over the %zu-byte limit", path,
+			(unsigned long long)st.size, max);
 		r = -EFBIG;
 		goto out;
 	}
@@ -504,8 +499,7 @@ int gtree_read(struct gtree *t, const char *path, size_t max, char **ret,
 	while (got < st.size) {
 		size_t n = 0;
 
-		r = res.fs->ops->read(res.fs, res.node, got, buf + got,
-				      (size_t)st.size - got, &n);
+		r = res.fs->ops->read(res.fs, res.node, got, buf + got, (size_t)st.size - got, &n);
 		if (r < 0)
 			goto out;
 		if (n == 0)
@@ -523,8 +517,7 @@ out:
 	return r;
 }
 
-int gtree_pread(struct gtree *t, const char *path, uint64_t off, void *buf,
-		size_t len, size_t *got)
+int gtree_pread(struct gtree *t, const char *path, uint64_t off, void *buf, size_t len, size_t *got)
 {
 	struct walk w;
 	struct resolved res;
@@ -542,9 +535,8 @@ int gtree_pread(struct gtree *t, const char *path, uint64_t off, void *buf,
 		while (total < len) {
 			size_t n = 0;
 
-			r = res.fs->ops->read(res.fs, res.node, off + total,
-					      (char *)buf + total, len - total,
-					      &n);
+			r = res.fs->ops->read(res.fs, res.node, off + total, (char *)buf + total,
+					      len - total, &n);
 			if (r < 0 || n == 0)
 				break;
 			total += n;
@@ -571,8 +563,7 @@ int gtree_readlink(struct gtree *t, const char *path, char **ret)
 	if (r == 0 && st.type != GFS_LNK)
 		r = -EINVAL;
 	if (r == 0)
-		r = res.fs->ops->readlink(res.fs, res.node, target,
-					  GFS_MAX_PATH, &tlen);
+		r = res.fs->ops->readlink(res.fs, res.node, target, GFS_MAX_PATH, &tlen);
 	if (r == 0) {
 		target[tlen] = '\0';
 		*ret = strdup(target);
@@ -596,8 +587,7 @@ int gtree_realpath(struct gtree *t, const char *path, char **ret)
 		 * missing one was not. */
 		if (res.exists || res.name[0] == '\0')
 			out = strdup(w.depth > 1 ? w.path : "/");
-		else if (asprintf(&out, "%s/%s", w.depth > 1 ? w.path : "",
-				  res.name) < 0)
+		else if (asprintf(&out, "%s/%s", w.depth > 1 ? w.path : "", res.name) < 0)
 			out = NULL;
 		if (!out)
 			r = -ENOMEM;
@@ -627,8 +617,8 @@ int gtree_readdir(struct gtree *t, const char *path, gfs_dir_cb cb, void *ud)
 }
 
 /* Resolve the parent of path for a mutation; checks writability. */
-static int resolve_parent(struct walk *w, struct gtree *t, const char *path,
-			  int flags, struct resolved *res)
+static int resolve_parent(struct walk *w, struct gtree *t, const char *path, int flags,
+			  struct resolved *res)
 {
 	int r = resolve(w, t, path, flags | RES_PARENT, res);
 
@@ -641,8 +631,8 @@ static int resolve_parent(struct walk *w, struct gtree *t, const char *path,
 	return 0;
 }
 
-int gtree_write(struct gtree *t, const char *path, const void *data,
-		size_t len, const struct gfs_attr *attr)
+int gtree_write(struct gtree *t, const char *path, const void *data, size_t len,
+		const struct gfs_attr *attr)
 {
 	struct walk w;
 	struct resolved res;
@@ -658,8 +648,7 @@ int gtree_write(struct gtree *t, const char *path, const void *data,
 			r = -EINVAL;
 	}
 	if (r == 0)
-		r = res.dirfs->ops->replace(res.dirfs, res.dir, res.name, data,
-					    len, attr);
+		r = res.dirfs->ops->replace(res.dirfs, res.dir, res.name, data, len, attr);
 	walk_release(&w);
 	return r;
 }
@@ -692,7 +681,7 @@ int gtree_rmdir(struct gtree *t, const char *path)
 	return r;
 }
 
-static const struct gfs_attr default_dir_attr = { 0755, 0, 0, false };
+static const struct gfs_attr default_dir_attr = {0755, 0, 0, false};
 
 int gtree_mkdir(struct gtree *t, const char *path, const struct gfs_attr *attr)
 {
@@ -709,8 +698,7 @@ int gtree_mkdir(struct gtree *t, const char *path, const struct gfs_attr *attr)
 	return r;
 }
 
-int gtree_mkdir_p(struct gtree *t, const char *path,
-		  const struct gfs_attr *attr)
+int gtree_mkdir_p(struct gtree *t, const char *path, const struct gfs_attr *attr)
 {
 	char buf[GFS_MAX_PATH + 1];
 	size_t len = strlen(path);
@@ -750,8 +738,7 @@ int gtree_symlink(struct gtree *t, const char *target, const char *path,
 	if (r == 0 && res.exists)
 		r = -EEXIST;
 	if (r == 0)
-		r = res.dirfs->ops->symlink(res.dirfs, res.dir, res.name,
-					    target,
+		r = res.dirfs->ops->symlink(res.dirfs, res.dir, res.name, target,
 					    attr ? attr : &default_dir_attr);
 	walk_release(&w);
 	return r;
@@ -773,8 +760,7 @@ int gtree_rename(struct gtree *t, const char *oldpath, const char *newpath)
 	if (r == 0 && a.dirfs != b.dirfs)
 		r = -EXDEV;
 	if (r == 0)
-		r = a.dirfs->ops->rename(a.dirfs, a.dir, a.name, b.dir,
-					 b.name);
+		r = a.dirfs->ops->rename(a.dirfs, a.dir, a.name, b.dir, b.name);
 	walk_release(&w2);
 	walk_release(&w1);
 	return r;

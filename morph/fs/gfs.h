@@ -24,9 +24,9 @@
 #include "ctx.h"
 
 #define GFS_MAX_SYMLINKS 40
-#define GFS_MAX_PATH 4096
-#define GFS_MAX_NAME 255
-#define GFS_MAX_DEPTH 256
+#define GFS_MAX_PATH	 4096
+#define GFS_MAX_NAME	 255
+#define GFS_MAX_DEPTH	 256
 
 enum gfs_type {
 	GFS_OTHER = 0,
@@ -57,36 +57,32 @@ struct gfs_attr {
 };
 
 /* Return non-zero to stop the iteration (that value is returned). */
-typedef int (*gfs_dir_cb)(void *userdata, const char *name,
-			  enum gfs_type type);
+typedef int (*gfs_dir_cb)(void *userdata, const char *name, enum gfs_type type);
 
 struct gfs;
 
 struct gfs_ops {
 	const char *name;
 	int (*root)(struct gfs *fs, uint64_t *ret);
-	int (*lookup)(struct gfs *fs, uint64_t dir, const char *name,
-		      uint64_t *ret);
+	int (*lookup)(struct gfs *fs, uint64_t dir, const char *name, uint64_t *ret);
 	void (*put)(struct gfs *fs, uint64_t node);
 	int (*getattr)(struct gfs *fs, uint64_t node, struct gfs_stat *ret);
 	/* Copies at most size bytes, no NUL; returns the length. */
-	int (*readlink)(struct gfs *fs, uint64_t node, char *buf, size_t size,
-			size_t *ret);
-	int (*read)(struct gfs *fs, uint64_t node, uint64_t off, void *buf,
-		    size_t len, size_t *ret);
+	int (*readlink)(struct gfs *fs, uint64_t node, char *buf, size_t size, size_t *ret);
+	int (*read)(struct gfs *fs, uint64_t node, uint64_t off, void *buf, size_t len,
+		    size_t *ret);
 	int (*readdir)(struct gfs *fs, uint64_t dir, gfs_dir_cb cb, void *ud);
 	/* Create or atomically replace a regular file: the new content is
 	 * complete and on disk before the directory entry points at it. */
-	int (*replace)(struct gfs *fs, uint64_t dir, const char *name,
-		       const void *data, size_t len, const struct gfs_attr *attr);
+	int (*replace)(struct gfs *fs, uint64_t dir, const char *name, const void *data, size_t len,
+		       const struct gfs_attr *attr);
 	int (*unlink)(struct gfs *fs, uint64_t dir, const char *name);
 	int (*rmdir)(struct gfs *fs, uint64_t dir, const char *name);
-	int (*mkdir)(struct gfs *fs, uint64_t dir, const char *name,
-		     const struct gfs_attr *attr);
-	int (*symlink)(struct gfs *fs, uint64_t dir, const char *name,
-		       const char *target, const struct gfs_attr *attr);
-	int (*rename)(struct gfs *fs, uint64_t olddir, const char *oldname,
-		      uint64_t newdir, const char *newname);
+	int (*mkdir)(struct gfs *fs, uint64_t dir, const char *name, const struct gfs_attr *attr);
+	int (*symlink)(struct gfs *fs, uint64_t dir, const char *name, const char *target,
+		       const struct gfs_attr *attr);
+	int (*rename)(struct gfs *fs, uint64_t olddir, const char *oldname, uint64_t newdir,
+		      const char *newname);
 	int (*sync)(struct gfs *fs);
 	void (*close)(struct gfs *fs);
 };
@@ -102,15 +98,14 @@ struct gfs {
 void gfs_close(struct gfs *fs);
 
 /* Backends (gfs-dir.c, gfs-ext.c). */
-int gfs_dir_open(struct morph_ctx *ctx, const char *path, bool writable,
-		 struct gfs **ret);
+int gfs_dir_open(struct morph_ctx *ctx, const char *path, bool writable, struct gfs **ret);
 /*
  * An ext2/3/4 filesystem at byte offset off (length size, 0 = to the end) of
  * the image or device at path. Writable opens refuse a filesystem whose
  * journal needs recovery (-EUCLEAN, logged) or that has unknown features.
  */
-int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off,
-		 uint64_t size, bool writable, struct gfs **ret);
+int gfs_ext_open(struct morph_ctx *ctx, const char *path, uint64_t off, uint64_t size,
+		 bool writable, struct gfs **ret);
 /* For read-only ext opens: whether the journal needed recovery (the facts
  * read may be stale). False for other backends. */
 bool gfs_ext_needs_recovery(const struct gfs *fs);
@@ -143,11 +138,10 @@ bool gtree_is_file(struct gtree *t, const char *path);
  * with -EFBIG, logging the path and the cap, when it is larger than max.
  * The buffer is NUL-terminated (not counted in *len). Caller frees *ret.
  */
-int gtree_read(struct gtree *t, const char *path, size_t max, char **ret,
-	       size_t *len);
+int gtree_read(struct gtree *t, const char *path, size_t max, char **ret, size_t *len);
 /* Read up to len bytes at off; *got gets the count. */
-int gtree_pread(struct gtree *t, const char *path, uint64_t off, void *buf,
-		size_t len, size_t *got);
+int gtree_pread(struct gtree *t, const char *path, uint64_t off, void *buf, size_t len,
+		size_t *got);
 /* The symlink's own target text (not resolved). Caller frees *ret. */
 int gtree_readlink(struct gtree *t, const char *path, char **ret);
 /* The canonical guest path path resolves to (symlinks followed, inside the
@@ -158,14 +152,13 @@ int gtree_readdir(struct gtree *t, const char *path, gfs_dir_cb cb, void *ud);
 
 /* Mutations (need a writable filesystem under the path). write follows a
  * symlink in the last component, like open(2), but only inside the guest. */
-int gtree_write(struct gtree *t, const char *path, const void *data,
-		size_t len, const struct gfs_attr *attr);
+int gtree_write(struct gtree *t, const char *path, const void *data, size_t len,
+		const struct gfs_attr *attr);
 int gtree_unlink(struct gtree *t, const char *path);
 int gtree_rmdir(struct gtree *t, const char *path);
 int gtree_mkdir(struct gtree *t, const char *path, const struct gfs_attr *attr);
 /* mkdir -p; existing directories are fine. */
-int gtree_mkdir_p(struct gtree *t, const char *path,
-		  const struct gfs_attr *attr);
+int gtree_mkdir_p(struct gtree *t, const char *path, const struct gfs_attr *attr);
 int gtree_symlink(struct gtree *t, const char *target, const char *path,
 		  const struct gfs_attr *attr);
 int gtree_rename(struct gtree *t, const char *oldpath, const char *newpath);

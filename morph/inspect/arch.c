@@ -10,9 +10,15 @@
 #include <string.h>
 
 static const char *const binaries[] = {
-	"/bin/sh",       "/usr/bin/bash",  "/bin/bash",    "/sbin/init",
-	"/usr/lib/systemd/systemd", "/lib/systemd/systemd", "/bin/ls",
-	"/usr/bin/ls",   "/bin/busybox",
+	"/bin/sh",
+	"/usr/bin/bash",
+	"/bin/bash",
+	"/sbin/init",
+	"/usr/lib/systemd/systemd",
+	"/lib/systemd/systemd",
+	"/bin/ls",
+	"/usr/bin/ls",
+	"/bin/busybox",
 };
 
 static const struct {
@@ -20,9 +26,8 @@ static const struct {
 	uint8_t class; /* 1 = ELF32, 2 = ELF64, 0 = either */
 	const char *arch;
 } machines[] = {
-	{ 62, 2, "x86_64" },  { 3, 1, "i686" },     { 183, 2, "aarch64" },
-	{ 40, 1, "armv7l" },  { 21, 2, "ppc64le" }, { 22, 2, "s390x" },
-	{ 243, 2, "riscv64" }, { 258, 2, "loongarch64" },
+	{62, 2, "x86_64"},  {3, 1, "i686"},   {183, 2, "aarch64"}, {40, 1, "armv7l"},
+	{21, 2, "ppc64le"}, {22, 2, "s390x"}, {243, 2, "riscv64"}, {258, 2, "loongarch64"},
 };
 
 /* The architecture an ELF header names, or NULL. */
@@ -30,7 +35,10 @@ static const char *elf_arch(const unsigned char *h, size_t len)
 {
 	uint16_t machine;
 
-	if (len < 20 || memcmp(h, "\x7f" "ELF", 4) != 0)
+	if (len < 20 || memcmp(h,
+			       "\x7f"
+			       "ELF",
+			       4) != 0)
 		return NULL;
 	if (h[5] == 1) /* little endian */
 		machine = (uint16_t)(h[18] | h[19] << 8);

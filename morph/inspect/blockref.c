@@ -15,14 +15,22 @@
 #include <string.h>
 
 const char *const ref_class_names[REF_COUNT] = {
-	[REF_UUID] = "uuid",           [REF_LABEL] = "label",
-	[REF_PARTUUID] = "partuuid",   [REF_PARTLABEL] = "partlabel",
-	[REF_BY_UUID] = "by-uuid",     [REF_BY_LABEL] = "by-label",
-	[REF_BY_PARTUUID] = "by-partuuid", [REF_LVM] = "lvm",
-	[REF_MD] = "md",               [REF_SD] = "sd",
-	[REF_HD] = "hd",               [REF_XVD] = "xvd",
-	[REF_VD] = "vd",               [REF_NVME] = "nvme",
-	[REF_BY_PATH] = "by-path",     [REF_BY_ID] = "by-id",
+	[REF_UUID] = "uuid",
+	[REF_LABEL] = "label",
+	[REF_PARTUUID] = "partuuid",
+	[REF_PARTLABEL] = "partlabel",
+	[REF_BY_UUID] = "by-uuid",
+	[REF_BY_LABEL] = "by-label",
+	[REF_BY_PARTUUID] = "by-partuuid",
+	[REF_LVM] = "lvm",
+	[REF_MD] = "md",
+	[REF_SD] = "sd",
+	[REF_HD] = "hd",
+	[REF_XVD] = "xvd",
+	[REF_VD] = "vd",
+	[REF_NVME] = "nvme",
+	[REF_BY_PATH] = "by-path",
+	[REF_BY_ID] = "by-id",
 	[REF_OTHER] = "other",
 };
 
@@ -34,22 +42,22 @@ static const struct {
 	bool unstable;
 	char need;
 } prefixes[] = {
-	{ "UUID=", REF_UUID, false, 0 },
-	{ "LABEL=", REF_LABEL, false, 0 },
-	{ "PARTUUID=", REF_PARTUUID, false, 0 },
-	{ "PARTLABEL=", REF_PARTLABEL, false, 0 },
-	{ "/dev/disk/by-uuid/", REF_BY_UUID, false, 0 },
-	{ "/dev/disk/by-label/", REF_BY_LABEL, false, 0 },
-	{ "/dev/disk/by-partuuid/", REF_BY_PARTUUID, false, 0 },
-	{ "/dev/disk/by-path/", REF_BY_PATH, true, 0 },
-	{ "/dev/disk/by-id/", REF_BY_ID, true, 0 },
-	{ "/dev/mapper/", REF_LVM, false, 0 },
-	{ "/dev/md", REF_MD, false, 0 },
-	{ "/dev/xvd", REF_XVD, true, 'a' },
-	{ "/dev/sd", REF_SD, true, 'a' },
-	{ "/dev/hd", REF_HD, true, 'a' },
-	{ "/dev/vd", REF_VD, true, 'a' },
-	{ "/dev/nvme", REF_NVME, true, '0' },
+	{"UUID=", REF_UUID, false, 0},
+	{"LABEL=", REF_LABEL, false, 0},
+	{"PARTUUID=", REF_PARTUUID, false, 0},
+	{"PARTLABEL=", REF_PARTLABEL, false, 0},
+	{"/dev/disk/by-uuid/", REF_BY_UUID, false, 0},
+	{"/dev/disk/by-label/", REF_BY_LABEL, false, 0},
+	{"/dev/disk/by-partuuid/", REF_BY_PARTUUID, false, 0},
+	{"/dev/disk/by-path/", REF_BY_PATH, true, 0},
+	{"/dev/disk/by-id/", REF_BY_ID, true, 0},
+	{"/dev/mapper/", REF_LVM, false, 0},
+	{"/dev/md", REF_MD, false, 0},
+	{"/dev/xvd", REF_XVD, true, 'a'},
+	{"/dev/sd", REF_SD, true, 'a'},
+	{"/dev/hd", REF_HD, true, 'a'},
+	{"/dev/vd", REF_VD, true, 'a'},
+	{"/dev/nvme", REF_NVME, true, '0'},
 };
 
 enum ref_class blockref_classify(const char *value, bool *unstable)
@@ -81,8 +89,8 @@ enum ref_class blockref_classify(const char *value, bool *unstable)
 	return REF_OTHER;
 }
 
-static int add_ref(struct guest *g, const char *source, const char *file,
-		   size_t lineno, const char *key, const char *value)
+static int add_ref(struct guest *g, const char *source, const char *file, size_t lineno,
+		   const char *key, const char *value)
 {
 	struct blockref *b;
 
@@ -128,10 +136,10 @@ static int from_crypttab(struct guest *g, struct gtree *t)
 	return r < 0 ? r : 0;
 }
 
-static int from_cmdline(struct guest *g, const char *source, const char *file,
-			size_t lineno, const char *cmdline)
+static int from_cmdline(struct guest *g, const char *source, const char *file, size_t lineno,
+			const char *cmdline)
 {
-	static const char *const keys[] = { "root", "resume" };
+	static const char *const keys[] = {"root", "resume"};
 	int r = 0;
 
 	for (size_t i = 0; i < 2 && r == 0 && cmdline; i++)
@@ -142,12 +150,12 @@ static int from_cmdline(struct guest *g, const char *source, const char *file,
 
 static int from_resume_conf(struct guest *g, struct gtree *t)
 {
-	static const char *const files[] = { "/etc/initramfs-tools/conf.d/resume",
-					     "/etc/uswsusp.conf" };
+	static const char *const files[] = {"/etc/initramfs-tools/conf.d/resume",
+					    "/etc/uswsusp.conf"};
 	int r = 0;
 
 	for (size_t i = 0; i < 2 && r == 0; i++) {
-		kv_list kv = { 0 };
+		kv_list kv = {0};
 		char *buf;
 		size_t len;
 
@@ -157,8 +165,8 @@ static int from_resume_conf(struct guest *g, struct gtree *t)
 		free(buf);
 		for (size_t k = 0; k < kv.n && r == 0; k++)
 			if (strcmp(kv.v[k].key, "RESUME") == 0)
-				r = add_ref(g, "initramfs-tools", files[i],
-					    kv.v[k].lineno, "resume", kv.v[k].value);
+				r = add_ref(g, "initramfs-tools", files[i], kv.v[k].lineno,
+					    "resume", kv.v[k].value);
 	}
 	return r;
 }
@@ -170,8 +178,7 @@ int inspect_blockrefs(struct guest *g, struct gtree *t)
 	for (size_t i = 0; i < g->mounts.n && r == 0; i++) {
 		const struct guest_mount *m = &g->mounts.v[i];
 
-		r = add_ref(g, "fstab", "/etc/fstab", m->lineno, m->mountpoint,
-			    m->spec);
+		r = add_ref(g, "fstab", "/etc/fstab", m->lineno, m->mountpoint, m->spec);
 	}
 	if (r == 0)
 		r = from_crypttab(g, t);

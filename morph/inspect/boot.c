@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WORDS 256
-#define MAX_VARS 256
+#define MAX_WORDS   256
+#define MAX_VARS    256
 #define MAX_ENTRIES 512
 
 struct vars {
@@ -39,8 +39,7 @@ static const char *var_get(const struct vars *v, const char *name, size_t len)
 	return NULL;
 }
 
-static void var_set(struct arena *a, struct vars *v, const char *name,
-		    const char *value)
+static void var_set(struct arena *a, struct vars *v, const char *name, const char *value)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (strcmp(v->name[i], name) == 0) {
@@ -59,8 +58,8 @@ static void var_set(struct arena *a, struct vars *v, const char *name,
  * escapes, '#' starting a word ends the line. Unknown variables are kept as
  * written; with vars NULL nothing is expanded.
  */
-static size_t grub_words(struct arena *a, const char *line, size_t len,
-			 const struct vars *vars, char **out, size_t max)
+static size_t grub_words(struct arena *a, const char *line, size_t len, const struct vars *vars,
+			 char **out, size_t max)
 {
 	size_t n = 0, i = 0, cap = len * 4 + 1;
 	char *buf = arena_alloc(a, cap), *end = buf + cap;
@@ -105,8 +104,8 @@ static size_t grub_words(struct arena *a, const char *line, size_t len,
 				if (brace)
 					s++;
 				e = s;
-				while (e < len && (isalnum((unsigned char)line[e]) ||
-						   line[e] == '_'))
+				while (e < len &&
+				       (isalnum((unsigned char)line[e]) || line[e] == '_'))
 					e++;
 				if (e == s) {
 					buf[o++] = c;
@@ -155,22 +154,19 @@ static char *join_words(struct arena *a, char **w, size_t n)
 	return s;
 }
 
-static int read_text(struct guest *g, struct gtree *t, const char *path,
-		     char **buf, size_t *len)
+static int read_text(struct guest *g, struct gtree *t, const char *path, char **buf, size_t *len)
 {
 	int r = gtree_read(t, path, GUEST_SMALL_FILE * 4, buf, len);
 
 	if (r == -EFBIG || r == -ELOOP) {
-		guest_warn(g, "%s: %s; not read", path,
-			   r == -ELOOP ? "symlink loop" : "too large");
+		guest_warn(g, "%s: %s; not read", path, r == -ELOOP ? "symlink loop" : "too large");
 		return r;
 	}
 	return r;
 }
 
 /* KEY=value files: grubenv, photon.cfg. Values are taken literally. */
-static int load_env(struct guest *g, struct gtree *t, const char *path,
-		    struct vars *v)
+static int load_env(struct guest *g, struct gtree *t, const char *path, struct vars *v)
 {
 	struct line_iter it;
 	const char *line;
@@ -192,8 +188,8 @@ static int load_env(struct guest *g, struct gtree *t, const char *path,
 	return 0;
 }
 
-static struct bootloader *add_loader(struct guest *g, const char *type,
-				     const char *firmware, const char *config)
+static struct bootloader *add_loader(struct guest *g, const char *type, const char *firmware,
+				     const char *config)
 {
 	struct bootloader *bl = VEC_PUSH(g->arena, g->bootloaders);
 
@@ -205,8 +201,8 @@ static struct bootloader *add_loader(struct guest *g, const char *type,
 	return bl;
 }
 
-static struct boot_entry *add_entry(struct guest *g, struct bootloader *bl,
-				    const char *file, size_t lineno)
+static struct boot_entry *add_entry(struct guest *g, struct bootloader *bl, const char *file,
+				    size_t lineno)
 {
 	struct boot_entry *e;
 
@@ -233,9 +229,8 @@ static bool is_word(char **w, size_t n, size_t i, const char *s)
 	return i < n && strcmp(w[i], s) == 0;
 }
 
-static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
-		       const char *path, const char *buf, size_t len,
-		       struct vars *vars)
+static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl, const char *path,
+		       const char *buf, size_t len, struct vars *vars)
 {
 	struct boot_entry *cur = NULL;
 	struct line_iter it;
@@ -261,8 +256,8 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 			cur->title = w[1];
 			cur->menu_path = w[1];
 			for (int k = nsub; k-- > 0;)
-				cur->menu_path = arena_printf(g->arena, "%s>%s",
-							      sub_title[k], cur->menu_path);
+				cur->menu_path = arena_printf(g->arena, "%s>%s", sub_title[k],
+							      cur->menu_path);
 			entry_depth = depth;
 		} else if (strcmp(w[0], "submenu") == 0 && n >= 2 && !cur) {
 			if (nsub < 8) {
@@ -278,8 +273,8 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 				if (strcmp(w[1], "default") == 0)
 					bl->default_entry = eq + 1;
 			}
-		} else if ((strcmp(w[0], "load_env") == 0 ||
-			    strcmp(w[0], "source") == 0) && n >= 2) {
+		} else if ((strcmp(w[0], "load_env") == 0 || strcmp(w[0], "source") == 0) &&
+			   n >= 2) {
 			const char *f = is_word(w, n, 1, "-f") && n >= 3 ? w[2] : w[1];
 
 			if (f[0] == '/' && !strstr(f, "grubenv"))
@@ -288,14 +283,16 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 			bl->uses_blscfg = true;
 		} else if (strcmp(w[0], "configfile") == 0 && n >= 2) {
 			bl->sources = w[1];
-		} else if (cur && (strcmp(w[0], "linux") == 0 ||
-				   strcmp(w[0], "linuxefi") == 0 ||
-				   strcmp(w[0], "linux16") == 0) && n >= 2) {
+		} else if (cur &&
+			   (strcmp(w[0], "linux") == 0 || strcmp(w[0], "linuxefi") == 0 ||
+			    strcmp(w[0], "linux16") == 0) &&
+			   n >= 2) {
 			cur->kernel = w[1];
 			set_cmdline(g, cur, join_words(g->arena, w + 2, n - 2));
-		} else if (cur && (strcmp(w[0], "initrd") == 0 ||
-				   strcmp(w[0], "initrdefi") == 0 ||
-				   strcmp(w[0], "initrd16") == 0) && n >= 2) {
+		} else if (cur &&
+			   (strcmp(w[0], "initrd") == 0 || strcmp(w[0], "initrdefi") == 0 ||
+			    strcmp(w[0], "initrd16") == 0) &&
+			   n >= 2) {
 			cur->initrd = w[n - 1];
 		}
 		/* Braces: menuentry/submenu blocks. */
@@ -320,8 +317,8 @@ static int parse_grub2(struct guest *g, struct gtree *t, struct bootloader *bl,
 }
 
 /* grubenv beside a grub.cfg: saved_entry, kernelopts and friends. */
-static void read_grubenv(struct guest *g, struct gtree *t, const char *dir,
-			 struct bootloader *bl, struct vars *vars)
+static void read_grubenv(struct guest *g, struct gtree *t, const char *dir, struct bootloader *bl,
+			 struct vars *vars)
 {
 	char path[512];
 
@@ -337,8 +334,8 @@ static char *dir_of(struct arena *a, const char *path)
 	return arena_strndup(a, path, slash && slash != path ? (size_t)(slash - path) : 1);
 }
 
-static int grub2_config(struct guest *g, struct gtree *t, const char *path,
-			const char *firmware, struct vars *vars)
+static int grub2_config(struct guest *g, struct gtree *t, const char *path, const char *firmware,
+			struct vars *vars)
 {
 	struct bootloader *bl;
 	char *buf;
@@ -417,10 +414,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void list_sorted(struct guest *g, struct gtree *t, const char *dir,
-			const char *suffix, bool dirs, struct names *out)
+static void list_sorted(struct guest *g, struct gtree *t, const char *dir, const char *suffix,
+			bool dirs, struct names *out)
 {
-	*out = (struct names){ .g = g, .suffix = suffix, .dirs = dirs };
+	*out = (struct names){.g = g, .suffix = suffix, .dirs = dirs};
 	gtree_readdir(t, dir, collect_names, out);
 	if (out->v.n)
 		qsort(out->v.v, out->v.n, sizeof(*out->v.v), cmp_str);
@@ -428,14 +425,13 @@ static void list_sorted(struct guest *g, struct gtree *t, const char *dir,
 
 static int find_grub2(struct guest *g, struct gtree *t)
 {
-	static const char *const bios[] = { "/boot/grub2/grub.cfg",
-					    "/boot/grub/grub.cfg" };
-	struct seen seen = { 0 };
+	static const char *const bios[] = {"/boot/grub2/grub.cfg", "/boot/grub/grub.cfg"};
+	struct seen seen = {0};
 	struct names efi;
 	int r = 0;
 
 	for (size_t i = 0; i < 2 && r == 0; i++) {
-		struct vars vars = { 0 };
+		struct vars vars = {0};
 
 		if (gtree_is_file(t, bios[i]) && !seen_before(t, &seen, bios[i]))
 			r = grub2_config(g, t, bios[i], "bios", &vars);
@@ -443,7 +439,7 @@ static int find_grub2(struct guest *g, struct gtree *t)
 	list_sorted(g, t, "/boot/efi/EFI", NULL, true, &efi);
 	for (size_t i = 0; i < efi.v.n && r == 0; i++) {
 		char *p = arena_printf(g->arena, "/boot/efi/EFI/%s/grub.cfg", efi.v.v[i]);
-		struct vars vars = { 0 };
+		struct vars vars = {0};
 
 		if (p && gtree_is_file(t, p) && !seen_before(t, &seen, p))
 			r = grub2_config(g, t, p, "efi", &vars);
@@ -453,8 +449,8 @@ static int find_grub2(struct guest *g, struct gtree *t)
 }
 
 /* BLS entries: "key value" lines. */
-static int parse_bls_dir(struct guest *g, struct gtree *t, struct bootloader *bl,
-			 const char *dir, struct vars *vars)
+static int parse_bls_dir(struct guest *g, struct gtree *t, struct bootloader *bl, const char *dir,
+			 struct vars *vars)
 {
 	struct names files;
 
@@ -477,8 +473,7 @@ static int parse_bls_dir(struct guest *g, struct gtree *t, struct bootloader *bl
 			return -ENOMEM;
 		}
 		/* The entry id grub's saved_entry names: file name less .conf */
-		e->id = arena_strndup(g->arena, files.v.v[i],
-				      strlen(files.v.v[i]) - 5);
+		e->id = arena_strndup(g->arena, files.v.v[i], strlen(files.v.v[i]) - 5);
 		e->title = e->id;
 		line_iter_init(&it, buf, len);
 		while (line_iter_next(&it, &line, &llen)) {
@@ -504,7 +499,7 @@ static int parse_bls_dir(struct guest *g, struct gtree *t, struct bootloader *bl
 static int find_bls(struct guest *g, struct gtree *t)
 {
 	struct bootloader *grub = NULL, *bl;
-	struct vars vars = { 0 };
+	struct vars vars = {0};
 
 	if (!gtree_is_dir(t, "/boot/loader/entries"))
 		return 0;
@@ -522,12 +517,12 @@ static int find_bls(struct guest *g, struct gtree *t)
 
 static int find_systemd_boot(struct guest *g, struct gtree *t)
 {
-	static const char *const esps[] = { "/boot/efi", "/efi", "/boot" };
+	static const char *const esps[] = {"/boot/efi", "/efi", "/boot"};
 
 	for (size_t i = 0; i < 3; i++) {
 		char conf[64], entries[64];
 		struct bootloader *bl;
-		struct vars vars = { 0 };
+		struct vars vars = {0};
 		char *buf;
 		size_t len;
 
@@ -563,9 +558,9 @@ static int find_systemd_boot(struct guest *g, struct gtree *t)
 
 static int find_grub_legacy(struct guest *g, struct gtree *t)
 {
-	static const char *const paths[] = { "/boot/grub/menu.lst",
-					     "/boot/grub/grub.conf", "/etc/grub.conf" };
-	struct seen seen = { 0 };
+	static const char *const paths[] = {"/boot/grub/menu.lst", "/boot/grub/grub.conf",
+					    "/etc/grub.conf"};
+	struct seen seen = {0};
 	int r = 0;
 
 	for (size_t i = 0; i < 3 && r == 0; i++) {
@@ -616,7 +611,7 @@ static int find_grub_legacy(struct guest *g, struct gtree *t)
 
 static int read_default_grub(struct guest *g, struct gtree *t)
 {
-	kv_list kv = { 0 };
+	kv_list kv = {0};
 	char *buf;
 	size_t len;
 	int r;
@@ -699,10 +694,10 @@ static const struct {
 	int (*find)(struct guest *g, struct gtree *t);
 } loaders[] = {
 	/* grub2 first: find_bls needs to know whether grub loads BLS. */
-	{ "grub2", find_grub2 },
-	{ "bls", find_bls },
-	{ "systemd-boot", find_systemd_boot },
-	{ "grub-legacy", find_grub_legacy },
+	{"grub2", find_grub2},
+	{"bls", find_bls},
+	{"systemd-boot", find_systemd_boot},
+	{"grub-legacy", find_grub_legacy},
 };
 
 int inspect_bootloaders(struct guest *g, struct gtree *t)

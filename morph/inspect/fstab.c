@@ -23,11 +23,10 @@ static char *unescape(struct arena *a, const char *s)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 3 < n + 1 && s[i + 1] >= '0' &&
-		    s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			char c = (char)((s[i + 1] - '0') * 64 +
-					(s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+		if (s[i] == '\\' && i + 3 < n + 1 && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			char c = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+					(s[i + 3] - '0'));
 
 			if (c) {
 				out[o++] = c;
@@ -49,7 +48,7 @@ int fstab_parse(struct guest *g, const char *buf, size_t len)
 
 	line_iter_init(&it, buf, len);
 	while (line_iter_next(&it, &line, &llen)) {
-		char *f[6] = { 0 };
+		char *f[6] = {0};
 		struct guest_mount *m;
 		size_t n, i = 0;
 
@@ -81,7 +80,7 @@ int fstab_parse(struct guest *g, const char *buf, size_t len)
 /* "sda2" style names: letter(s) index the disk, digits the partition. */
 static int by_kernel_name(const struct guest *g, const char *name)
 {
-	static const char *const prefixes[] = { "sd", "hd", "vd", "xvd" };
+	static const char *const prefixes[] = {"sd", "hd", "vd", "xvd"};
 	int disk = -1, part = 0;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
@@ -127,14 +126,10 @@ int fstab_resolve_spec(const struct guest *g, const char *spec)
 		const char *prefix;
 		size_t field; /* 0 uuid, 1 label, 2 partuuid, 3 partlabel */
 	} tags[] = {
-		{ "UUID=", 0 },
-		{ "/dev/disk/by-uuid/", 0 },
-		{ "LABEL=", 1 },
-		{ "/dev/disk/by-label/", 1 },
-		{ "PARTUUID=", 2 },
-		{ "/dev/disk/by-partuuid/", 2 },
-		{ "PARTLABEL=", 3 },
-		{ "/dev/disk/by-partlabel/", 3 },
+		{"UUID=", 0},	   {"/dev/disk/by-uuid/", 0},
+		{"LABEL=", 1},	   {"/dev/disk/by-label/", 1},
+		{"PARTUUID=", 2},  {"/dev/disk/by-partuuid/", 2},
+		{"PARTLABEL=", 3}, {"/dev/disk/by-partlabel/", 3},
 	};
 
 	if (!spec)
@@ -153,15 +148,15 @@ int fstab_resolve_spec(const struct guest *g, const char *spec)
 		}
 		for (size_t i = 0; i < g->volumes.n; i++) {
 			const struct volume *v = &g->volumes.v[i].vol;
-			const char *have = tags[t].field == 0 ? v->uuid :
-					   tags[t].field == 1 ? v->label :
-					   tags[t].field == 2 ? v->partuuid :
-								v->partlabel;
+			const char *have = tags[t].field == 0	? v->uuid
+					   : tags[t].field == 1 ? v->label
+					   : tags[t].field == 2 ? v->partuuid
+								: v->partlabel;
 
 			if (*have && strlen(have) == wl &&
-			    (tags[t].field == 1 || tags[t].field == 3 ?
-				     strncmp(have, want, wl) == 0 :
-				     strncasecmp(have, want, wl) == 0))
+			    (tags[t].field == 1 || tags[t].field == 3
+				     ? strncmp(have, want, wl) == 0
+				     : strncasecmp(have, want, wl) == 0))
 				return (int)i;
 		}
 		return -1;

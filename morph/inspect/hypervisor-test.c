@@ -69,21 +69,20 @@ static void expect(const struct guest *g, const char *const *want, size_t n)
 		const struct hv_artifact *a = &g->hv_artifacts.v[i];
 		char line[1024];
 
-		snprintf(line, sizeof(line), "%s %s %s %s", a->hypervisor,
-			 a->kind, a->name, a->path);
+		snprintf(line, sizeof(line), "%s %s %s %s", a->hypervisor, a->kind, a->name,
+			 a->path);
 		if (i >= n)
 			test_fail_("unexpected artifact %zu: %s", i, line);
 		if (strcmp(line, want[i]) != 0)
-			test_fail_("artifact %zu: got \"%s\", want \"%s\"", i,
-				   line, want[i]);
+			test_fail_("artifact %zu: got \"%s\", want \"%s\"", i, line, want[i]);
 	}
 	CHECK_INT(g->hv_artifacts.n, ==, n);
 }
 
-#define EXPECT(g, ...)                                                         \
-	do {                                                                   \
-		static const char *const want_[] = { __VA_ARGS__ };            \
-		expect((g), want_, sizeof(want_) / sizeof(want_[0]));          \
+#define EXPECT(g, ...)                                                                             \
+	do {                                                                                       \
+		static const char *const want_[] = {__VA_ARGS__};                                  \
+		expect((g), want_, sizeof(want_) / sizeof(want_[0]));                              \
 	} while (0)
 
 TEST(vmware_debian)
@@ -113,9 +112,8 @@ TEST(vmware_debian)
 	put("etc/modules", "# /etc/modules\nvmw_pvscsi\nvmxnet3 debug=1\n"
 			   "# vmw_balloon\n\nloop\n");
 	put("etc/initramfs-tools/modules", "vmw_pvscsi\n");
-	put("etc/modprobe.d/vmware.conf",
-	    "alias eth0 vmxnet3\noptions vmw_pvscsi cmd_per_lun=254\n"
-	    "# options vmw_balloon x=1\nblacklist pcspkr\n");
+	put("etc/modprobe.d/vmware.conf", "alias eth0 vmxnet3\noptions vmw_pvscsi cmd_per_lun=254\n"
+					  "# options vmw_balloon x=1\nblacklist pcspkr\n");
 	put("etc/modprobe.d/ignored.txt", "options vmwgfx x=1\n");
 	put("etc/init.d/open-vm-tools", "#!/bin/sh\n");
 	/* The tarball installer's database counts on any guest. */
@@ -124,15 +122,17 @@ TEST(vmware_debian)
 	put("usr/bin/vmtoolsd", "");
 
 	g = run("deb");
-	EXPECT(g,
-	       "vmware package vmware-tools /etc/vmware-tools/locations",
+	EXPECT(g, "vmware package vmware-tools /etc/vmware-tools/locations",
 	       "vmware package open-vm-tools /var/lib/dpkg/status",
 	       "vmware package vmware-tools-foo /var/lib/dpkg/status",
 	       "vmware unit open-vm-tools.service /usr/lib/systemd/system/open-vm-tools.service",
-	       "vmware unit run-vmblock\\x2dfuse.mount /usr/lib/systemd/system/run-vmblock\\x2dfuse.mount",
+	       "vmware unit run-vmblock\\x2dfuse.mount "
+	       "/usr/lib/systemd/system/run-vmblock\\x2dfuse.mount",
 	       "vmware unit vgauthd.service /usr/lib/systemd/system/vgauthd.service",
-	       "vmware unit-enabled open-vm-tools.service /etc/systemd/system/multi-user.target.wants/open-vm-tools.service",
-	       "vmware unit-enabled run-vmblock\\x2dfuse.mount /etc/systemd/system/multi-user.target.wants/run-vmblock\\x2dfuse.mount",
+	       "vmware unit-enabled open-vm-tools.service "
+	       "/etc/systemd/system/multi-user.target.wants/open-vm-tools.service",
+	       "vmware unit-enabled run-vmblock\\x2dfuse.mount "
+	       "/etc/systemd/system/multi-user.target.wants/run-vmblock\\x2dfuse.mount",
 	       "vmware init-script open-vm-tools /etc/init.d/open-vm-tools",
 	       "vmware module-forced vmw_pvscsi /etc/initramfs-tools/modules",
 	       "vmware module-forced vmw_pvscsi /etc/modules",
@@ -166,12 +166,12 @@ TEST(hyperv_rpm_guest)
 	put("etc/modules-load.d/hv.conf.disabled", "hv_balloon\n");
 
 	g = run("rpm");
-	EXPECT(g,
-	       "hyperv package hypervkvpd /usr/sbin/hypervkvpd",
+	EXPECT(g, "hyperv package hypervkvpd /usr/sbin/hypervkvpd",
 	       "hyperv package hypervvssd /usr/sbin/hypervvssd",
 	       "hyperv unit hypervkvpd.service /usr/lib/systemd/system/hypervkvpd.service",
 	       "hyperv unit hypervvssd.service /usr/lib/systemd/system/hypervvssd.service",
-	       "hyperv unit-enabled hypervkvpd.service /etc/systemd/system/multi-user.target.wants/hypervkvpd.service",
+	       "hyperv unit-enabled hypervkvpd.service "
+	       "/etc/systemd/system/multi-user.target.wants/hypervkvpd.service",
 	       "hyperv module-forced hv_utils /etc/dracut.conf",
 	       "hyperv module-forced hv_netvsc /etc/dracut.conf.d/hyperv.conf",
 	       "hyperv module-forced hv_storvsc /etc/dracut.conf.d/hyperv.conf",
@@ -190,9 +190,8 @@ TEST(xen_centos6)
 	/* /etc/init.d is a link to rc.d/init.d on RHEL 6. */
 	put("etc/rc.d/init.d/xe-linux-distribution", "#!/bin/sh\n");
 	sh_in_guest("ln -s rc.d/init.d etc/init.d");
-	put("etc/inittab",
-	    "id:3:initdefault:\n# co:2345:respawn:/sbin/agetty hvc0 9600\n"
-	    "co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n");
+	put("etc/inittab", "id:3:initdefault:\n# co:2345:respawn:/sbin/agetty hvc0 9600\n"
+			   "co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n");
 	put("etc/securetty", "console\nvc/1\nxvc0\nhvc0\nhvc01\ntty1\n");
 	put("etc/init/serial-hvc0.conf",
 	    "start on runlevel [2345]\nexec /sbin/agetty /dev/hvc0 38400\n");
@@ -202,15 +201,13 @@ TEST(xen_centos6)
 		    "etc/systemd/system/getty.target.wants/serial-getty@hvc0.service && "
 		    "ln -s /usr/lib/systemd/system/getty@.service "
 		    "etc/systemd/system/getty.target.wants/getty@tty1.service");
-	put("etc/sysconfig/kernel",
-	    "INITRD_MODULES=\"xen-blkfront xen_netfront ext4\"\n"
-	    "MODULES_LOADED_ON_BOOT='xenfs'\n");
+	put("etc/sysconfig/kernel", "INITRD_MODULES=\"xen-blkfront xen_netfront ext4\"\n"
+				    "MODULES_LOADED_ON_BOOT='xenfs'\n");
 	put("etc/modprobe.conf", "alias scsi_hostadapter xen-blkfront\n"
 				 "alias eth0 xen-netfront\n");
 
 	g = run(NULL);
-	EXPECT(g,
-	       "xen package xe-guest-utilities /usr/sbin/xe-daemon",
+	EXPECT(g, "xen package xe-guest-utilities /usr/sbin/xe-daemon",
 	       "xen package xe-guest-utilities /usr/sbin/xe-linux-distribution",
 	       "xen init-script xe-linux-distribution /etc/rc.d/init.d/xe-linux-distribution",
 	       "xen module-forced xen-blkfront /etc/sysconfig/kernel",
@@ -218,10 +215,8 @@ TEST(xen_centos6)
 	       "xen module-forced xenfs /etc/sysconfig/kernel",
 	       "xen module-config xen-blkfront /etc/modprobe.conf",
 	       "xen module-config xen-netfront /etc/modprobe.conf",
-	       "xen console hvc0 /etc/init/serial-hvc0.conf",
-	       "xen console xvc0 /etc/inittab",
-	       "xen console hvc0 /etc/securetty",
-	       "xen console xvc0 /etc/securetty",
+	       "xen console hvc0 /etc/init/serial-hvc0.conf", "xen console xvc0 /etc/inittab",
+	       "xen console hvc0 /etc/securetty", "xen console xvc0 /etc/securetty",
 	       "xen console hvc0 /etc/systemd/system/getty.target.wants/serial-getty@hvc0.service");
 }
 
@@ -229,16 +224,14 @@ TEST(all_three_sorted_and_deduplicated)
 {
 	struct guest *g;
 
-	put("var/lib/dpkg/status",
-	    "Package: xe-guest-utilities\nStatus: install ok installed\n\n"
-	    "Package: hyperv-daemons\nStatus: hold ok installed\n\n"
-	    "Package: open-vm-tools\nStatus: install ok installed\n\n"
-	    "Package: open-vm-tools\nStatus: install ok installed\n");
+	put("var/lib/dpkg/status", "Package: xe-guest-utilities\nStatus: install ok installed\n\n"
+				   "Package: hyperv-daemons\nStatus: hold ok installed\n\n"
+				   "Package: open-vm-tools\nStatus: install ok installed\n\n"
+				   "Package: open-vm-tools\nStatus: install ok installed\n");
 	put("etc/modules-load.d/b.conf", "xen_blkfront\nhv_vmbus\nvmw_pvscsi\n");
 	put("etc/modules-load.d/a.conf", "vmw_pvscsi\nvmw_pvscsi\n");
 	g = run("deb");
-	EXPECT(g,
-	       "vmware package open-vm-tools /var/lib/dpkg/status",
+	EXPECT(g, "vmware package open-vm-tools /var/lib/dpkg/status",
 	       "vmware module-forced vmw_pvscsi /etc/modules-load.d/a.conf",
 	       "vmware module-forced vmw_pvscsi /etc/modules-load.d/b.conf",
 	       "hyperv package hyperv-daemons /var/lib/dpkg/status",
@@ -253,7 +246,8 @@ TEST(escaping_symlinks_read_nothing)
 	char cmd[8192];
 	struct guest *g;
 
-	CHECK_INT(test_sh("printf 'Package: open-vm-tools\\nStatus: install ok installed\\n' > '%s/status' && "
+	CHECK_INT(test_sh("printf 'Package: open-vm-tools\\nStatus: install ok installed\\n' > "
+			  "'%s/status' && "
 			  "printf 'vmw_pvscsi\\n' > '%s/modules'",
 			  d, d),
 		  ==, 0);

@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HV_MAX_ARTIFACTS 4096
+#define HV_MAX_ARTIFACTS   4096
 #define HV_MAX_DIR_ENTRIES 1024
-#define HV_MAX_FIELDS 32
+#define HV_MAX_FIELDS	   32
 
 enum hv_kind {
 	HK_PACKAGE = 0,
@@ -60,105 +60,91 @@ struct hv_owned {
 
 struct hv_def {
 	const char *hypervisor;
-	const char *const *packages;     /* fnmatch patterns */
-	const struct hv_owned *owned;    /* rpm guests; path NULL ends */
+	const char *const *packages;  /* fnmatch patterns */
+	const struct hv_owned *owned; /* rpm guests; path NULL ends */
 	const char *const *units;
 	const char *const *init_scripts; /* guest paths */
-	const char *const *modules;      /* '-' and '_' are the same */
-	const char *const *consoles;     /* tty names */
+	const char *const *modules;	 /* '-' and '_' are the same */
+	const char *const *consoles;	 /* tty names */
 };
 
-#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static const struct hv_def hv_defs[] = {
 	{
 		.hypervisor = "vmware",
-		.packages = LIST("open-vm-tools", "open-vm-tools-*",
-				 "open-vm-toolbox", "vmware-tools",
-				 "vmware-tools-*"),
-		.owned = (const struct hv_owned[]){
-			{ "/usr/bin/vmtoolsd", "open-vm-tools", false },
-			{ "/usr/bin/vmware-toolbox-cmd", "open-vm-tools", false },
-			{ "/usr/bin/vmware-user-suid-wrapper",
-			  "open-vm-tools-desktop", false },
-			/* The tarball installer's own database. */
-			{ "/etc/vmware-tools/locations", "vmware-tools", true },
-			{ "/usr/bin/vmware-uninstall-tools.pl", "vmware-tools",
-			  true },
-			{ NULL, NULL, false },
-		},
-		.units = LIST("vmtoolsd.service", "open-vm-tools.service",
-			      "vgauthd.service", "vmware-vgauth.service",
-			      "vmware-tools.service",
-			      "vmware-tools-thinprint.service",
-			      "run-vmblock\\x2dfuse.mount"),
-		.init_scripts = LIST("/etc/init.d/vmware-tools",
-				     "/etc/rc.d/init.d/vmware-tools",
+		.packages = LIST("open-vm-tools", "open-vm-tools-*", "open-vm-toolbox",
+				 "vmware-tools", "vmware-tools-*"),
+		.owned =
+			(const struct hv_owned[]){
+				{"/usr/bin/vmtoolsd", "open-vm-tools", false},
+				{"/usr/bin/vmware-toolbox-cmd", "open-vm-tools", false},
+				{"/usr/bin/vmware-user-suid-wrapper", "open-vm-tools-desktop",
+				 false},
+				/* The tarball installer's own database. */
+				{"/etc/vmware-tools/locations", "vmware-tools", true},
+				{"/usr/bin/vmware-uninstall-tools.pl", "vmware-tools", true},
+				{NULL, NULL, false},
+			},
+		.units = LIST("vmtoolsd.service", "open-vm-tools.service", "vgauthd.service",
+			      "vmware-vgauth.service", "vmware-tools.service",
+			      "vmware-tools-thinprint.service", "run-vmblock\\x2dfuse.mount"),
+		.init_scripts = LIST("/etc/init.d/vmware-tools", "/etc/rc.d/init.d/vmware-tools",
 				     "/etc/init.d/vmware-tools-thinprint",
-				     "/etc/init.d/open-vm-tools",
-				     "/etc/init/vmware-tools.conf"),
-		.modules = LIST("vmw_pvscsi", "vmxnet3", "vmxnet", "vmw_balloon",
-				"vmwgfx", "vmw_vmci", "vmw_vsock_vmci_transport",
-				"vmhgfs", "vmblock", "vmmemctl", "vmsync",
-				"vmci"),
+				     "/etc/init.d/open-vm-tools", "/etc/init/vmware-tools.conf"),
+		.modules = LIST("vmw_pvscsi", "vmxnet3", "vmxnet", "vmw_balloon", "vmwgfx",
+				"vmw_vmci", "vmw_vsock_vmci_transport", "vmhgfs", "vmblock",
+				"vmmemctl", "vmsync", "vmci"),
 		.consoles = LIST(NULL),
 	},
 	{
 		.hypervisor = "hyperv",
-		.packages = LIST("hyperv-daemons", "hyperv-daemons-*",
-				 "hypervkvpd", "hypervvssd", "hypervfcopyd",
-				 "hyperv-tools", "hyper-v",
-				 "linux-cloud-tools-*"),
-		.owned = (const struct hv_owned[]){
-			{ "/usr/sbin/hypervkvpd", "hypervkvpd", false },
-			{ "/usr/sbin/hypervvssd", "hypervvssd", false },
-			{ "/usr/sbin/hypervfcopyd", "hypervfcopyd", false },
-			/* SUSE's package names the daemons like the kernel. */
-			{ "/usr/sbin/hv_kvp_daemon", "hyper-v", false },
-			{ "/usr/sbin/lsvmbus", "hyperv-tools", false },
-			{ NULL, NULL, false },
-		},
+		.packages = LIST("hyperv-daemons", "hyperv-daemons-*", "hypervkvpd", "hypervvssd",
+				 "hypervfcopyd", "hyperv-tools", "hyper-v", "linux-cloud-tools-*"),
+		.owned =
+			(const struct hv_owned[]){
+				{"/usr/sbin/hypervkvpd", "hypervkvpd", false},
+				{"/usr/sbin/hypervvssd", "hypervvssd", false},
+				{"/usr/sbin/hypervfcopyd", "hypervfcopyd", false},
+				/* SUSE's package names the daemons like the kernel. */
+				{"/usr/sbin/hv_kvp_daemon", "hyper-v", false},
+				{"/usr/sbin/lsvmbus", "hyperv-tools", false},
+				{NULL, NULL, false},
+			},
 		.units = LIST("hv_kvp_daemon.service", "hv_vss_daemon.service",
-			      "hv_fcopy_daemon.service",
-			      "hv_fcopy_uio_daemon.service",
-			      "hypervkvpd.service", "hypervvssd.service",
-			      "hypervfcopyd.service",
+			      "hv_fcopy_daemon.service", "hv_fcopy_uio_daemon.service",
+			      "hypervkvpd.service", "hypervvssd.service", "hypervfcopyd.service",
 			      "hyperv-daemons.hv-kvp-daemon.service",
 			      "hyperv-daemons.hv-vss-daemon.service",
 			      "hyperv-daemons.hv-fcopy-daemon.service"),
-		.init_scripts = LIST("/etc/init.d/hypervkvpd",
-				     "/etc/rc.d/init.d/hypervkvpd",
-				     "/etc/init.d/hypervvssd",
-				     "/etc/rc.d/init.d/hypervvssd",
+		.init_scripts = LIST("/etc/init.d/hypervkvpd", "/etc/rc.d/init.d/hypervkvpd",
+				     "/etc/init.d/hypervvssd", "/etc/rc.d/init.d/hypervvssd",
 				     "/etc/init.d/hv_kvp_daemon",
 				     "/etc/init.d/hyperv-daemons.hv-kvp-daemon",
 				     "/etc/init.d/hyperv-daemons.hv-vss-daemon"),
-		.modules = LIST("hv_vmbus", "hv_storvsc", "hv_netvsc", "hv_utils",
-				"hv_balloon", "hv_sock", "hyperv_keyboard",
-				"hyperv_fb", "hyperv_drm", "hid_hyperv",
-				"pci_hyperv"),
+		.modules = LIST("hv_vmbus", "hv_storvsc", "hv_netvsc", "hv_utils", "hv_balloon",
+				"hv_sock", "hyperv_keyboard", "hyperv_fb", "hyperv_drm",
+				"hid_hyperv", "pci_hyperv"),
 		.consoles = LIST(NULL),
 	},
 	{
 		.hypervisor = "xen",
-		.packages = LIST("xe-guest-utilities", "xe-guest-utilities-*",
-				 "xenstore-utils", "xen-guest-agent"),
-		.owned = (const struct hv_owned[]){
-			{ "/usr/sbin/xe-daemon", "xe-guest-utilities", false },
-			{ "/usr/sbin/xe-linux-distribution", "xe-guest-utilities",
-			  false },
-			{ "/usr/bin/xenstore-read", "xe-guest-utilities-xenstore",
-			  false },
-			{ NULL, NULL, false },
-		},
+		.packages = LIST("xe-guest-utilities", "xe-guest-utilities-*", "xenstore-utils",
+				 "xen-guest-agent"),
+		.owned =
+			(const struct hv_owned[]){
+				{"/usr/sbin/xe-daemon", "xe-guest-utilities", false},
+				{"/usr/sbin/xe-linux-distribution", "xe-guest-utilities", false},
+				{"/usr/bin/xenstore-read", "xe-guest-utilities-xenstore", false},
+				{NULL, NULL, false},
+			},
 		.units = LIST("xe-linux-distribution.service", "xe-daemon.service",
 			      "xen-guest-agent.service", "proc-xen.mount"),
 		.init_scripts = LIST("/etc/init.d/xe-linux-distribution",
 				     "/etc/rc.d/init.d/xe-linux-distribution"),
-		.modules = LIST("xen_blkfront", "xen_netfront", "xenfs",
-				"xen_pcifront", "xen_kbdfront", "xen_fbfront",
-				"xen_scsifront", "xen_privcmd", "xen_gntdev",
-				"xen_evtchn", "xen_platform_pci", "xen_vbd",
+		.modules = LIST("xen_blkfront", "xen_netfront", "xenfs", "xen_pcifront",
+				"xen_kbdfront", "xen_fbfront", "xen_scsifront", "xen_privcmd",
+				"xen_gntdev", "xen_evtchn", "xen_platform_pci", "xen_vbd",
 				"xen_vnif", "xen_balloon"),
 		/* hvc0 on PV and PVH kernels, xvc0 on old (2.6.18) ones. */
 		.consoles = LIST("hvc0", "xvc0"),
@@ -182,8 +168,8 @@ struct hv_scan {
 	bool capped;
 };
 
-static int hv_add(struct hv_scan *s, size_t hv, enum hv_kind kind,
-		  const char *name, const char *path)
+static int hv_add(struct hv_scan *s, size_t hv, enum hv_kind kind, const char *name,
+		  const char *path)
 {
 	struct hv_found *f;
 
@@ -195,8 +181,7 @@ static int hv_add(struct hv_scan *s, size_t hv, enum hv_kind kind,
 		return 0;
 	}
 	f = VEC_PUSH(s->a, s->found);
-	if (!f || !(f->name = arena_strdup(s->a, name)) ||
-	    !(f->path = arena_strdup(s->a, path)))
+	if (!f || !(f->name = arena_strdup(s->a, name)) || !(f->path = arena_strdup(s->a, path)))
 		return -ENOMEM;
 	f->hv = hv;
 	f->kind = kind;
@@ -204,27 +189,19 @@ static int hv_add(struct hv_scan *s, size_t hv, enum hv_kind kind,
 }
 
 /* 0 with a buffer to free, 1 nothing to read (warned when unreadable). */
-static int hv_read(struct hv_scan *s, const char *path, size_t max, char **ret,
-		   size_t *len)
+static int hv_read(struct hv_scan *s, const char *path, size_t max, char **ret, size_t *len)
 {
 	int r = gtree_read(s->t, path, max, ret, len);
 
 	switch (r) {
-	case 0:
-		return 0;
-	case -ENOMEM:
-		return r;
+	case 0: return 0;
+	case -ENOMEM: return r;
 	case -ENOENT:
-	case -ENOTDIR:
-		return 1;
+	case -ENOTDIR: return 1;
 	case -EFBIG:
-		guest_warn(s->g, "%s is over the %zu-byte limit; ignored", path,
-			   max);
+		guest_warn(s->g, "%s is over the %zu-byte limit; ignored", path, max);
 		return 1;
-	default:
-		guest_warn(s->g, "cannot read %s: %s; ignored", path,
-			   strerror(-r));
-		return 1;
+	default: guest_warn(s->g, "cannot read %s: %s; ignored", path, strerror(-r)); return 1;
 	}
 }
 
@@ -243,8 +220,7 @@ static const char *hv_canon_dir(struct hv_scan *s, const char *dir)
 	return out;
 }
 
-static const char *hv_join(struct hv_scan *s, const char *dir,
-			   const char *name)
+static const char *hv_join(struct hv_scan *s, const char *dir, const char *name)
 {
 	return arena_printf(s->a, "%s/%s", strcmp(dir, "/") ? dir : "", name);
 }
@@ -285,8 +261,8 @@ static int hv_cmp_str(const void *a, const void *b)
 }
 
 /* Sorted names in dir ending with suffix (NULL: any); missing dir: none. */
-static int hv_list(struct hv_scan *s, const char *dir, const char *suffix,
-		   bool dirs, struct hv_names *ret)
+static int hv_list(struct hv_scan *s, const char *dir, const char *suffix, bool dirs,
+		   struct hv_names *ret)
 {
 	int r;
 
@@ -298,8 +274,8 @@ static int hv_list(struct hv_scan *s, const char *dir, const char *suffix,
 	if (ret->err)
 		return ret->err;
 	if (ret->capped)
-		guest_warn(s->g, "%s has more than %d entries; the rest are ignored",
-			   dir, HV_MAX_DIR_ENTRIES);
+		guest_warn(s->g, "%s has more than %d entries; the rest are ignored", dir,
+			   HV_MAX_DIR_ENTRIES);
 	else if (r < 0 && r != -ENOENT && r != -ENOTDIR)
 		guest_warn(s->g, "cannot list %s: %s", dir, strerror(-r));
 	if (ret->v.n > 1)
@@ -317,8 +293,7 @@ static bool hv_exists(struct hv_scan *s, const char *path)
 /* ------------------------------------------------------------------ */
 /* Packages.                                                            */
 
-static int hv_match_package(struct hv_scan *s, const char *name,
-			    const char *path)
+static int hv_match_package(struct hv_scan *s, const char *name, const char *path)
 {
 	for (size_t h = 0; h < HV_NDEFS; h++)
 		for (const char *const *p = hv_defs[h].packages; *p; p++)
@@ -331,14 +306,13 @@ static int hv_match_package(struct hv_scan *s, const char *name,
 static bool hv_dpkg_installed(const char *status)
 {
 	static const char *const states[] = {
-		"installed", "half-installed", "unpacked", "half-configured",
-		"triggers-awaited", "triggers-pending",
+		"installed",	   "half-installed",   "unpacked",
+		"half-configured", "triggers-awaited", "triggers-pending",
 	};
 	const char *last = status;
 
 	for (const char *p = status; *p; p++)
-		if (isspace((unsigned char)*p) && p[1] &&
-		    !isspace((unsigned char)p[1]))
+		if (isspace((unsigned char)*p) && p[1] && !isspace((unsigned char)p[1]))
 			last = p + 1;
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 		if (strcmp(last, states[i]) == 0)
@@ -406,8 +380,10 @@ static int hv_scan_dpkg(struct hv_scan *s)
 static bool hv_is_rpm_guest(struct hv_scan *s)
 {
 	static const char *const dbs[] = {
-		"/var/lib/rpm/Packages", "/var/lib/rpm/Packages.db",
-		"/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+		"/var/lib/rpm/Packages",
+		"/var/lib/rpm/Packages.db",
+		"/var/lib/rpm/rpmdb.sqlite",
+		"/usr/lib/sysimage/rpm/rpmdb.sqlite",
 		"/usr/lib/sysimage/rpm/Packages.db",
 	};
 
@@ -460,8 +436,7 @@ static int hv_scan_units(struct hv_scan *s)
 
 				if (!p)
 					return -ENOMEM;
-				if (hv_exists(s, p) &&
-				    (r = hv_add(s, h, HK_UNIT, *u, p)) < 0)
+				if (hv_exists(s, p) && (r = hv_add(s, h, HK_UNIT, *u, p)) < 0)
 					return r;
 			}
 	}
@@ -474,8 +449,7 @@ static int hv_getty(struct hv_scan *s, const char *unit, const char *path)
 	const char *at = strchr(unit, '@');
 
 	if (!at || !str_endswith(unit, ".service") ||
-	    (!str_startswith(unit, "getty@") &&
-	     !str_startswith(unit, "serial-getty@")))
+	    (!str_startswith(unit, "getty@") && !str_startswith(unit, "serial-getty@")))
 		return 0;
 	for (size_t h = 0; h < HV_NDEFS; h++)
 		for (const char *const *c = hv_defs[h].consoles; *c; c++)
@@ -500,8 +474,7 @@ static int hv_scan_wants(struct hv_scan *s)
 		struct hv_names units;
 		const char *wdir;
 
-		if (!str_endswith(dirs.v.v[i], ".wants") &&
-		    !str_endswith(dirs.v.v[i], ".requires"))
+		if (!str_endswith(dirs.v.v[i], ".wants") && !str_endswith(dirs.v.v[i], ".requires"))
 			continue;
 		if (!(wdir = hv_join(s, base, dirs.v.v[i])))
 			return -ENOMEM;
@@ -516,8 +489,7 @@ static int hv_scan_wants(struct hv_scan *s)
 			for (size_t h = 0; r >= 0 && h < HV_NDEFS; h++)
 				for (const char *const *u = hv_defs[h].units; *u; u++)
 					if (strcmp(name, *u) == 0 &&
-					    (r = hv_add(s, h, HK_UNIT_ENABLED,
-							name, p)) < 0)
+					    (r = hv_add(s, h, HK_UNIT_ENABLED, name, p)) < 0)
 						break;
 		}
 	}
@@ -549,10 +521,10 @@ static int hv_scan_init_scripts(struct hv_scan *s)
 /* Kernel modules forced to load, and modprobe configuration.           */
 
 enum hv_modfmt {
-	HV_FMT_LIST,     /* one module per line, maybe with arguments */
-	HV_FMT_DRACUT,   /* add_drivers+=" a b " and friends */
+	HV_FMT_LIST,	  /* one module per line, maybe with arguments */
+	HV_FMT_DRACUT,	  /* add_drivers+=" a b " and friends */
 	HV_FMT_SYSCONFIG, /* SUSE INITRD_MODULES="a b" */
-	HV_FMT_MODPROBE, /* alias / options / install / softdep lines */
+	HV_FMT_MODPROBE,  /* alias / options / install / softdep lines */
 };
 
 /* Where modules are named, in report order. dir + suffix: every matching
@@ -562,27 +534,30 @@ static const struct {
 	enum hv_modfmt fmt;
 	enum hv_kind kind;
 } hv_modsrcs[] = {
-	{ "/etc/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED },
-	{ "/run/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED },
-	{ "/usr/lib/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED },
-	{ "/lib/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED },
-	{ NULL, NULL, "/etc/modules", HV_FMT_LIST, HK_MODULE_FORCED },
-	{ NULL, NULL, "/etc/initramfs-tools/modules", HV_FMT_LIST, HK_MODULE_FORCED },
-	{ NULL, NULL, "/etc/dracut.conf", HV_FMT_DRACUT, HK_MODULE_FORCED },
-	{ "/etc/dracut.conf.d", ".conf", NULL, HV_FMT_DRACUT, HK_MODULE_FORCED },
-	{ "/usr/lib/dracut/dracut.conf.d", ".conf", NULL, HV_FMT_DRACUT,
-	  HK_MODULE_FORCED },
-	{ NULL, NULL, "/etc/sysconfig/kernel", HV_FMT_SYSCONFIG, HK_MODULE_FORCED },
-	{ "/etc/modprobe.d", ".conf", NULL, HV_FMT_MODPROBE, HK_MODULE_CONFIG },
-	{ NULL, NULL, "/etc/modprobe.conf", HV_FMT_MODPROBE, HK_MODULE_CONFIG },
+	{"/etc/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED},
+	{"/run/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED},
+	{"/usr/lib/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED},
+	{"/lib/modules-load.d", ".conf", NULL, HV_FMT_LIST, HK_MODULE_FORCED},
+	{NULL, NULL, "/etc/modules", HV_FMT_LIST, HK_MODULE_FORCED},
+	{NULL, NULL, "/etc/initramfs-tools/modules", HV_FMT_LIST, HK_MODULE_FORCED},
+	{NULL, NULL, "/etc/dracut.conf", HV_FMT_DRACUT, HK_MODULE_FORCED},
+	{"/etc/dracut.conf.d", ".conf", NULL, HV_FMT_DRACUT, HK_MODULE_FORCED},
+	{"/usr/lib/dracut/dracut.conf.d", ".conf", NULL, HV_FMT_DRACUT, HK_MODULE_FORCED},
+	{NULL, NULL, "/etc/sysconfig/kernel", HV_FMT_SYSCONFIG, HK_MODULE_FORCED},
+	{"/etc/modprobe.d", ".conf", NULL, HV_FMT_MODPROBE, HK_MODULE_CONFIG},
+	{NULL, NULL, "/etc/modprobe.conf", HV_FMT_MODPROBE, HK_MODULE_CONFIG},
 };
 
 static const char *const hv_dracut_keys[] = {
-	"add_drivers", "force_drivers", "add_dracutmodules", "drivers",
+	"add_drivers",
+	"force_drivers",
+	"add_dracutmodules",
+	"drivers",
 };
 
 static const char *const hv_sysconfig_keys[] = {
-	"INITRD_MODULES", "MODULES_LOADED_ON_BOOT",
+	"INITRD_MODULES",
+	"MODULES_LOADED_ON_BOOT",
 };
 
 static const char *const hv_modprobe_words[] = {
@@ -604,8 +579,8 @@ static bool hv_modname_eq(const char *a, size_t alen, const char *b)
 }
 
 /* Every known module among the whitespace-separated words of [p, p+len). */
-static int hv_match_words(struct hv_scan *s, const char *p, size_t len,
-			  enum hv_kind kind, const char *path)
+static int hv_match_words(struct hv_scan *s, const char *p, size_t len, enum hv_kind kind,
+			  const char *path)
 {
 	const char *end = p + len;
 
@@ -625,8 +600,7 @@ static int hv_match_words(struct hv_scan *s, const char *p, size_t len,
 				if (hv_modname_eq(w, (size_t)(p - w), *m)) {
 					int r;
 
-					snprintf(name, sizeof(name), "%.*s",
-						 (int)(p - w), w);
+					snprintf(name, sizeof(name), "%.*s", (int)(p - w), w);
 					r = hv_add(s, h, kind, name, path);
 					if (r < 0)
 						return r;
@@ -646,8 +620,8 @@ static size_t hv_word_len(const char *p, size_t len)
 
 /* dracut.conf is sourced by bash; the settings that name drivers are
  * key="words" or key+="words" (one line each in practice). */
-static int hv_dracut_line(struct hv_scan *s, const char *p, size_t len,
-			  enum hv_kind kind, const char *path)
+static int hv_dracut_line(struct hv_scan *s, const char *p, size_t len, enum hv_kind kind,
+			  const char *path)
 {
 	const char *end = p + len, *k, *v, *ve;
 
@@ -656,8 +630,7 @@ static int hv_dracut_line(struct hv_scan *s, const char *p, size_t len,
 	k = p;
 	while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
 		p++;
-	for (size_t i = 0; i < sizeof(hv_dracut_keys) / sizeof(hv_dracut_keys[0]);
-	     i++) {
+	for (size_t i = 0; i < sizeof(hv_dracut_keys) / sizeof(hv_dracut_keys[0]); i++) {
 		const char *q = p;
 
 		if ((size_t)(p - k) != strlen(hv_dracut_keys[i]) ||
@@ -682,8 +655,8 @@ static int hv_dracut_line(struct hv_scan *s, const char *p, size_t len,
 	return 0;
 }
 
-static int hv_modsrc_file(struct hv_scan *s, enum hv_modfmt fmt,
-			  enum hv_kind kind, const char *path)
+static int hv_modsrc_file(struct hv_scan *s, enum hv_modfmt fmt, enum hv_kind kind,
+			  const char *path)
 {
 	struct line_iter it;
 	const char *line;
@@ -695,11 +668,11 @@ static int hv_modsrc_file(struct hv_scan *s, enum hv_modfmt fmt,
 	if (r != 0)
 		return r < 0 ? r : 0;
 	if (fmt == HV_FMT_SYSCONFIG) {
-		kv_list kv = { 0 };
+		kv_list kv = {0};
 
 		r = kv_parse_shell(s->a, buf, len, &kv);
-		for (size_t i = 0; r >= 0 && i < sizeof(hv_sysconfig_keys) /
-						     sizeof(hv_sysconfig_keys[0]); i++) {
+		for (size_t i = 0;
+		     r >= 0 && i < sizeof(hv_sysconfig_keys) / sizeof(hv_sysconfig_keys[0]); i++) {
 			const char *v = kv_get(&kv, hv_sysconfig_keys[i]);
 
 			if (v)
@@ -723,23 +696,19 @@ static int hv_modsrc_file(struct hv_scan *s, enum hv_modfmt fmt,
 		case HV_FMT_LIST: /* the module, then its arguments */
 			r = hv_match_words(s, line, w, kind, path);
 			break;
-		case HV_FMT_DRACUT:
-			r = hv_dracut_line(s, line, llen, kind, path);
-			break;
+		case HV_FMT_DRACUT: r = hv_dracut_line(s, line, llen, kind, path); break;
 		case HV_FMT_MODPROBE:
-			for (size_t k = 0; k < sizeof(hv_modprobe_words) /
-						       sizeof(hv_modprobe_words[0]); k++)
+			for (size_t k = 0;
+			     k < sizeof(hv_modprobe_words) / sizeof(hv_modprobe_words[0]); k++)
 				if (w == strlen(hv_modprobe_words[k]) &&
 				    memcmp(line, hv_modprobe_words[k], w) == 0) {
 					/* "options vmw_pvscsi ...", "alias
 					 * eth0 vmxnet3", "softdep a pre: b" */
-					r = hv_match_words(s, line + w, llen - w,
-							   kind, path);
+					r = hv_match_words(s, line + w, llen - w, kind, path);
 					break;
 				}
 			break;
-		default:
-			break;
+		default: break;
 		}
 		if (r < 0)
 			break;
@@ -752,14 +721,13 @@ static int hv_scan_modules(struct hv_scan *s)
 {
 	int r = 0;
 
-	for (size_t i = 0; i < sizeof(hv_modsrcs) / sizeof(hv_modsrcs[0]) && r >= 0;
-	     i++) {
+	for (size_t i = 0; i < sizeof(hv_modsrcs) / sizeof(hv_modsrcs[0]) && r >= 0; i++) {
 		struct hv_names files;
 		const char *dir;
 
 		if (hv_modsrcs[i].path) {
-			r = hv_modsrc_file(s, hv_modsrcs[i].fmt,
-					   hv_modsrcs[i].kind, hv_modsrcs[i].path);
+			r = hv_modsrc_file(s, hv_modsrcs[i].fmt, hv_modsrcs[i].kind,
+					   hv_modsrcs[i].path);
 			continue;
 		}
 		if (!(dir = hv_canon_dir(s, hv_modsrcs[i].dir)))
@@ -768,8 +736,7 @@ static int hv_scan_modules(struct hv_scan *s)
 		for (size_t f = 0; r >= 0 && f < files.v.n; f++) {
 			const char *p = hv_join(s, dir, files.v.v[f]);
 
-			r = p ? hv_modsrc_file(s, hv_modsrcs[i].fmt,
-					       hv_modsrcs[i].kind, p)
+			r = p ? hv_modsrc_file(s, hv_modsrcs[i].fmt, hv_modsrcs[i].kind, p)
 			      : -ENOMEM;
 		}
 	}
@@ -823,7 +790,7 @@ static int hv_console_file(struct hv_scan *s, const char *path)
 
 static int hv_scan_consoles(struct hv_scan *s)
 {
-	static const char *const files[] = { "/etc/inittab", "/etc/securetty" };
+	static const char *const files[] = {"/etc/inittab", "/etc/securetty"};
 	struct hv_names jobs;
 	int r = 0;
 
@@ -852,13 +819,10 @@ static const struct {
 	const char *what;
 	int (*scan)(struct hv_scan *s);
 } hv_sources[] = {
-	{ "dpkg database", hv_scan_dpkg },
-	{ "files owned by packages", hv_scan_owned },
-	{ "systemd units", hv_scan_units },
-	{ "systemd enablement links", hv_scan_wants },
-	{ "init scripts", hv_scan_init_scripts },
-	{ "module lists", hv_scan_modules },
-	{ "consoles", hv_scan_consoles },
+	{"dpkg database", hv_scan_dpkg},	{"files owned by packages", hv_scan_owned},
+	{"systemd units", hv_scan_units},	{"systemd enablement links", hv_scan_wants},
+	{"init scripts", hv_scan_init_scripts}, {"module lists", hv_scan_modules},
+	{"consoles", hv_scan_consoles},
 };
 
 static int hv_cmp_found(const void *pa, const void *pb)
@@ -877,7 +841,7 @@ static int hv_cmp_found(const void *pa, const void *pb)
 
 int inspect_hypervisor(struct guest *g, struct gtree *t)
 {
-	struct hv_scan s = { .g = g, .t = t };
+	struct hv_scan s = {.g = g, .t = t};
 	int r;
 
 	r = arena_new(&s.a);

@@ -15,11 +15,13 @@ static const struct {
 	const char *flavour;
 	const char *markers[5];
 } flavours[] = {
-	{ "dracut", { "/etc/dracut.conf", "/usr/lib/dracut/dracut-functions.sh",
-		      "/usr/bin/dracut", "/usr/sbin/dracut", "/sbin/dracut" } },
-	{ "initramfs-tools", { "/etc/initramfs-tools/initramfs.conf",
-			       "/usr/sbin/mkinitramfs", "/usr/share/initramfs-tools" } },
-	{ "mkinitrd", { "/lib/mkinitrd", "/sbin/mkinitrd" } },
+	{"dracut",
+	 {"/etc/dracut.conf", "/usr/lib/dracut/dracut-functions.sh", "/usr/bin/dracut",
+	  "/usr/sbin/dracut", "/sbin/dracut"}},
+	{"initramfs-tools",
+	 {"/etc/initramfs-tools/initramfs.conf", "/usr/sbin/mkinitramfs",
+	  "/usr/share/initramfs-tools"}},
+	{"mkinitrd", {"/lib/mkinitrd", "/sbin/mkinitrd"}},
 };
 
 struct images {
@@ -33,8 +35,8 @@ static int collect(void *ud, const char *name, enum gfs_type type)
 	struct images *im = ud;
 	const char **slot;
 
-	if (type != GFS_REG || (!str_startswith(name, "initrd") &&
-				!str_startswith(name, "initramfs")))
+	if (type != GFS_REG ||
+	    (!str_startswith(name, "initrd") && !str_startswith(name, "initramfs")))
 		return 0;
 	if (str_endswith(name, ".hmac") || im->names.n >= 256)
 		return 0;
@@ -53,10 +55,9 @@ static int cmp_str(const void *a, const void *b)
 
 int inspect_initramfs(struct guest *g, struct gtree *t)
 {
-	struct images im = { .g = g };
+	struct images im = {.g = g};
 
-	for (size_t i = 0; i < sizeof(flavours) / sizeof(flavours[0]) &&
-			   !g->initramfs_flavour; i++)
+	for (size_t i = 0; i < sizeof(flavours) / sizeof(flavours[0]) && !g->initramfs_flavour; i++)
 		for (size_t m = 0; m < 5 && flavours[i].markers[m]; m++)
 			if (gtree_exists(t, flavours[i].markers[m])) {
 				g->initramfs_flavour = flavours[i].flavour;

@@ -36,8 +36,11 @@ static struct guest *run(struct gtree *t, int (*step)(struct guest *, struct gtr
 
 TEST(os_photon)
 {
-	struct gtree *t = tree("mkdir etc && printf 'VMware Photon OS 5.0\\nPHOTON_BUILD_NUMBER=dde71ec57\\n' > etc/photon-release && "
-			       "printf 'NAME=\"VMware Photon OS\"\\nVERSION_ID=5.0\\nID=photon\\nPRETTY_NAME=\"VMware Photon OS/Linux\"\\n' > etc/os-release && echo ph1 > etc/hostname");
+	struct gtree *t = tree("mkdir etc && printf 'VMware Photon OS "
+			       "5.0\\nPHOTON_BUILD_NUMBER=dde71ec57\\n' > etc/photon-release && "
+			       "printf 'NAME=\"VMware Photon "
+			       "OS\"\\nVERSION_ID=5.0\\nID=photon\\nPRETTY_NAME=\"VMware Photon "
+			       "OS/Linux\"\\n' > etc/os-release && echo ph1 > etc/hostname");
 	struct guest *g = run(t, inspect_os);
 
 	CHECK_STR(g->distro, "photon");
@@ -52,8 +55,10 @@ TEST(os_photon)
 
 TEST(os_centos6_without_os_release)
 {
-	struct gtree *t = tree("mkdir -p etc/sysconfig && echo 'CentOS release 6.10 (Final)' > etc/redhat-release && "
-			       "printf 'NETWORKING=yes\\nHOSTNAME=old.example.com\\n' > etc/sysconfig/network");
+	struct gtree *t = tree(
+		"mkdir -p etc/sysconfig && echo 'CentOS release 6.10 (Final)' > etc/redhat-release "
+		"&& "
+		"printf 'NETWORKING=yes\\nHOSTNAME=old.example.com\\n' > etc/sysconfig/network");
 	struct guest *g = run(t, inspect_os);
 
 	CHECK_STR(g->distro, "centos");
@@ -68,20 +73,24 @@ TEST(os_centos6_without_os_release)
 
 TEST(os_rocky_and_ubuntu_and_sles)
 {
-	struct gtree *t = tree("mkdir etc && printf 'ID=\"rocky\"\\nVERSION_ID=\"9.3\"\\nID_LIKE=\"rhel centos fedora\"\\n' > etc/os-release");
+	struct gtree *t =
+		tree("mkdir etc && printf 'ID=\"rocky\"\\nVERSION_ID=\"9.3\"\\nID_LIKE=\"rhel "
+		     "centos fedora\"\\n' > etc/os-release");
 	struct guest *g = run(t, inspect_os);
 
 	CHECK_STR(g->distro, "rocky");
 	CHECK_STR(g->package_manager, "dnf");
 	guest_free(g);
 	gtree_free(t);
-	t = tree("printf 'ID=ubuntu\\nID_LIKE=debian\\nVERSION_ID=\"22.04\"\\n' > etc/os-release && echo bookworm/sid > etc/debian_version");
+	t = tree("printf 'ID=ubuntu\\nID_LIKE=debian\\nVERSION_ID=\"22.04\"\\n' > etc/os-release "
+		 "&& echo bookworm/sid > etc/debian_version");
 	g = run(t, inspect_os);
 	CHECK_STR(g->distro, "ubuntu");
 	CHECK_STR(g->version, "22.04");
 	guest_free(g);
 	gtree_free(t);
-	t = tree("printf 'ID=\"sles\"\\nVERSION_ID=\"15.5\"\\nID_LIKE=\"suse\"\\n' > etc/os-release && rm -f etc/debian_version");
+	t = tree("printf 'ID=\"sles\"\\nVERSION_ID=\"15.5\"\\nID_LIKE=\"suse\"\\n' > "
+		 "etc/os-release && rm -f etc/debian_version");
 	g = run(t, inspect_os);
 	CHECK_STR(g->family, "suse");
 	CHECK_STR(g->package_manager, "zypper");
@@ -91,7 +100,8 @@ TEST(os_rocky_and_ubuntu_and_sles)
 
 TEST(os_unknown_and_hostile)
 {
-	struct gtree *t = tree("mkdir etc && printf 'garbage\\0\\377\\n=\\nID\\n' > etc/os-release");
+	struct gtree *t =
+		tree("mkdir etc && printf 'garbage\\0\\377\\n=\\nID\\n' > etc/os-release");
 	struct guest *g = run(t, inspect_os);
 
 	CHECK(g->distro == NULL);
@@ -113,7 +123,8 @@ TEST(vercmp_and_module_names)
 	CHECK(kernel_vercmp("6.1.0-13-amd64", "6.1.0-9-amd64") > 0);
 	CHECK(kernel_vercmp("5.14.0-362.el9", "5.14.0-362.el9") == 0);
 	CHECK(kernel_vercmp("5.14", "5.14.0") < 0);
-	CHECK_STR(kernel_module_name(buf, sizeof(buf), "kernel/drivers/block/virtio_blk.ko.xz", 37), "virtio_blk");
+	CHECK_STR(kernel_module_name(buf, sizeof(buf), "kernel/drivers/block/virtio_blk.ko.xz", 37),
+		  "virtio_blk");
 	CHECK_STR(kernel_module_name(buf, sizeof(buf), "a/virtio-pci.ko", 15), "virtio_pci");
 	CHECK(kernel_module_name(buf, sizeof(buf), "a/", 2) == NULL);
 }
@@ -121,13 +132,22 @@ TEST(vercmp_and_module_names)
 TEST(kernels_virtio_and_flavours)
 {
 	struct gtree *t = tree(
-		"mkdir -p boot lib/modules/6.1.10-11.ph5-esx lib/modules/6.1.10-11.ph5/kernel/drivers/block "
+		"mkdir -p boot lib/modules/6.1.10-11.ph5-esx "
+		"lib/modules/6.1.10-11.ph5/kernel/drivers/block "
 		"lib/modules/6.1.10-11.ph5/kernel/drivers/scsi && "
-		"touch boot/vmlinuz-6.1.10-11.ph5-esx boot/vmlinuz-6.1.10-11.ph5 boot/vmlinuz-6.1.10-11.ph5.hmac boot/initrd.img-6.1.10-11.ph5 && "
-		"printf 'kernel/drivers/virtio/virtio_pci.ko\\nkernel/drivers/net/virtio_net.ko\\n' > lib/modules/6.1.10-11.ph5/modules.builtin && "
-		"printf 'kernel/drivers/block/virtio_blk.ko.xz:\\nkernel/drivers/scsi/virtio_scsi.ko.xz: kernel/drivers/scsi/scsi_mod.ko.xz\\n' > lib/modules/6.1.10-11.ph5/modules.dep && "
-		"touch lib/modules/6.1.10-11.ph5/kernel/drivers/block/virtio_blk.ko.xz lib/modules/6.1.10-11.ph5/kernel/drivers/scsi/virtio_scsi.ko.xz && "
-		"printf 'kernel/drivers/scsi/vmw_pvscsi.ko:\\nkernel/drivers/block/virtio_blk.ko:\\n' > lib/modules/6.1.10-11.ph5-esx/modules.dep");
+		"touch boot/vmlinuz-6.1.10-11.ph5-esx boot/vmlinuz-6.1.10-11.ph5 "
+		"boot/vmlinuz-6.1.10-11.ph5.hmac boot/initrd.img-6.1.10-11.ph5 && "
+		"printf "
+		"'kernel/drivers/virtio/virtio_pci.ko\\nkernel/drivers/net/virtio_net.ko\\n' > "
+		"lib/modules/6.1.10-11.ph5/modules.builtin && "
+		"printf "
+		"'kernel/drivers/block/virtio_blk.ko.xz:\\nkernel/drivers/scsi/virtio_scsi.ko.xz: "
+		"kernel/drivers/scsi/scsi_mod.ko.xz\\n' > lib/modules/6.1.10-11.ph5/modules.dep && "
+		"touch lib/modules/6.1.10-11.ph5/kernel/drivers/block/virtio_blk.ko.xz "
+		"lib/modules/6.1.10-11.ph5/kernel/drivers/scsi/virtio_scsi.ko.xz && "
+		"printf "
+		"'kernel/drivers/scsi/vmw_pvscsi.ko:\\nkernel/drivers/block/virtio_blk.ko:\\n' > "
+		"lib/modules/6.1.10-11.ph5-esx/modules.dep");
 	struct guest *g = run(t, inspect_kernels);
 
 	CHECK_INT(g->kernels.n, ==, 2);
@@ -149,13 +169,18 @@ TEST(kernels_virtio_and_flavours)
 
 TEST(grub2_vars_and_photon_cfg)
 {
-	struct gtree *t = tree(
-		"mkdir -p boot/grub2 && "
-		"printf 'photon_linux=vmlinuz-6.1.10-11.ph5-esx\\nphoton_cmdline=init=/lib/systemd/systemd ro\\n' > boot/photon.cfg && "
-		"printf 'set default=0\\nset rootpartition=/dev/sda3\\nload_env -f /boot/photon.cfg\\n"
-		"menuentry \"Photon\" {\\n  linux /boot/$photon_linux root=$rootpartition net.ifnames=0 $photon_cmdline # c\\n"
-		"  if [ -f /boot/$photon_initrd ]; then initrd /boot/$photon_initrd; fi\\n}\\n"
-		"submenu \"x\" {\n menuentry '\\''single q'\\'' {\n linux /vmlinuz \"root=UUID=abc\" resume=/dev/sda2 }\\n}\\n' > boot/grub2/grub.cfg");
+	struct gtree *t =
+		tree("mkdir -p boot/grub2 && "
+		     "printf "
+		     "'photon_linux=vmlinuz-6.1.10-11.ph5-esx\\nphoton_cmdline=init=/lib/systemd/"
+		     "systemd ro\\n' > boot/photon.cfg && "
+		     "printf 'set default=0\\nset rootpartition=/dev/sda3\\nload_env -f "
+		     "/boot/photon.cfg\\n"
+		     "menuentry \"Photon\" {\\n  linux /boot/$photon_linux root=$rootpartition "
+		     "net.ifnames=0 $photon_cmdline # c\\n"
+		     "  if [ -f /boot/$photon_initrd ]; then initrd /boot/$photon_initrd; fi\\n}\\n"
+		     "submenu \"x\" {\n menuentry '\\''single q'\\'' {\n linux /vmlinuz "
+		     "\"root=UUID=abc\" resume=/dev/sda2 }\\n}\\n' > boot/grub2/grub.cfg");
 	struct guest *g = run(t, inspect_bootloaders);
 	const struct bootloader *bl;
 
@@ -177,20 +202,27 @@ TEST(grub2_vars_and_photon_cfg)
 
 TEST(bls_kernelopts_and_stub)
 {
-	struct gtree *t = tree(
-		"mkdir -p boot/grub2 boot/loader/entries boot/efi/EFI/redhat && "
-		"printf 'saved_entry=abc-5.14.0-362\\nkernelopts=root=/dev/mapper/rhel-root ro resume=/dev/mapper/rhel-swap\\n' > boot/grub2/grubenv && "
-		"printf 'set default=\"${saved_entry}\"\\nblscfg\\n' > boot/grub2/grub.cfg && "
-		"printf 'search --no-floppy --fs-uuid --set=dev 1234\\nset prefix=($dev)/grub2\\nconfigfile $prefix/grub.cfg\\n' > boot/efi/EFI/redhat/grub.cfg && "
-		"printf 'title Red Hat (5.14.0-362)\\nlinux /vmlinuz-5.14.0-362\\ninitrd /initramfs-5.14.0-362.img\\noptions $kernelopts crashkernel=1G\\n' > boot/loader/entries/abc-5.14.0-362.conf && "
-		"printf 'title old\\nlinux /vmlinuz-5.14.0-284\\noptions root=/dev/sda2\\n' > boot/loader/entries/abc-5.14.0-284.conf");
+	struct gtree *t =
+		tree("mkdir -p boot/grub2 boot/loader/entries boot/efi/EFI/redhat && "
+		     "printf 'saved_entry=abc-5.14.0-362\\nkernelopts=root=/dev/mapper/rhel-root "
+		     "ro resume=/dev/mapper/rhel-swap\\n' > boot/grub2/grubenv && "
+		     "printf 'set default=\"${saved_entry}\"\\nblscfg\\n' > boot/grub2/grub.cfg && "
+		     "printf 'search --no-floppy --fs-uuid --set=dev 1234\\nset "
+		     "prefix=($dev)/grub2\\nconfigfile $prefix/grub.cfg\\n' > "
+		     "boot/efi/EFI/redhat/grub.cfg && "
+		     "printf 'title Red Hat (5.14.0-362)\\nlinux /vmlinuz-5.14.0-362\\ninitrd "
+		     "/initramfs-5.14.0-362.img\\noptions $kernelopts crashkernel=1G\\n' > "
+		     "boot/loader/entries/abc-5.14.0-362.conf && "
+		     "printf 'title old\\nlinux /vmlinuz-5.14.0-284\\noptions root=/dev/sda2\\n' > "
+		     "boot/loader/entries/abc-5.14.0-284.conf");
 	struct guest *g = run(t, inspect_bootloaders);
 	const struct bootloader *bls = NULL, *stub = NULL;
 
 	for (size_t i = 0; i < g->bootloaders.n; i++) {
 		if (strcmp(g->bootloaders.v[i].type, "bls") == 0)
 			bls = &g->bootloaders.v[i];
-		if (g->bootloaders.v[i].firmware && strcmp(g->bootloaders.v[i].firmware, "efi") == 0)
+		if (g->bootloaders.v[i].firmware &&
+		    strcmp(g->bootloaders.v[i].firmware, "efi") == 0)
 			stub = &g->bootloaders.v[i];
 	}
 	CHECK(bls && stub);
@@ -209,9 +241,12 @@ TEST(bls_kernelopts_and_stub)
 
 TEST(grub_legacy_symlinked_once)
 {
-	struct gtree *t = tree(
-		"mkdir -p boot/grub etc && printf 'default 0\\ntimeout 5\\ntitle CentOS (2.6.32)\\n\\troot (hd0,0)\\n\\tkernel /vmlinuz-2.6.32 ro root=/dev/xvda1 console=hvc0\\n\\tinitrd /initramfs-2.6.32.img\\n' > boot/grub/grub.conf && "
-		"ln -s ./grub.conf boot/grub/menu.lst && ln -s ../boot/grub/grub.conf etc/grub.conf");
+	struct gtree *t =
+		tree("mkdir -p boot/grub etc && printf 'default 0\\ntimeout 5\\ntitle CentOS "
+		     "(2.6.32)\\n\\troot (hd0,0)\\n\\tkernel /vmlinuz-2.6.32 ro root=/dev/xvda1 "
+		     "console=hvc0\\n\\tinitrd /initramfs-2.6.32.img\\n' > boot/grub/grub.conf && "
+		     "ln -s ./grub.conf boot/grub/menu.lst && ln -s ../boot/grub/grub.conf "
+		     "etc/grub.conf");
 	struct guest *g = run(t, inspect_bootloaders);
 
 	CHECK_INT(g->bootloaders.n, ==, 1);
@@ -228,16 +263,23 @@ TEST(blockref_classes)
 		enum ref_class c;
 		bool unstable;
 	} cases[] = {
-		{ "UUID=1234", REF_UUID, false },     { "LABEL=root", REF_LABEL, false },
-		{ "/dev/sda1", REF_SD, true },        { "/dev/hda", REF_HD, true },
-		{ "/dev/xvda2", REF_XVD, true },      { "/dev/vdb1", REF_VD, true },
-		{ "/dev/nvme0n1p2", REF_NVME, true }, { "/dev/disk/by-path/pci-0000:00:10.0-scsi-0:0:0:0-part1", REF_BY_PATH, true },
-		{ "/dev/disk/by-id/wwn-0x5000c-part1", REF_BY_ID, true },
-		{ "/dev/mapper/rhel-root", REF_LVM, false }, { "/dev/rhel/root", REF_LVM, false },
-		{ "/dev/md0", REF_MD, false },        { "tmpfs", REF_OTHER, false },
-		{ "/dev/sd", REF_OTHER, false },      { "/dev/shm", REF_OTHER, false },
-		{ "PARTUUID=abc-01", REF_PARTUUID, false },
-		{ "/dev/disk/by-uuid/1234", REF_BY_UUID, false },
+		{"UUID=1234", REF_UUID, false},
+		{"LABEL=root", REF_LABEL, false},
+		{"/dev/sda1", REF_SD, true},
+		{"/dev/hda", REF_HD, true},
+		{"/dev/xvda2", REF_XVD, true},
+		{"/dev/vdb1", REF_VD, true},
+		{"/dev/nvme0n1p2", REF_NVME, true},
+		{"/dev/disk/by-path/pci-0000:00:10.0-scsi-0:0:0:0-part1", REF_BY_PATH, true},
+		{"/dev/disk/by-id/wwn-0x5000c-part1", REF_BY_ID, true},
+		{"/dev/mapper/rhel-root", REF_LVM, false},
+		{"/dev/rhel/root", REF_LVM, false},
+		{"/dev/md0", REF_MD, false},
+		{"tmpfs", REF_OTHER, false},
+		{"/dev/sd", REF_OTHER, false},
+		{"/dev/shm", REF_OTHER, false},
+		{"PARTUUID=abc-01", REF_PARTUUID, false},
+		{"/dev/disk/by-uuid/1234", REF_BY_UUID, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

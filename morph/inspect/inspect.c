@@ -21,23 +21,22 @@
  * blockrefs follows boot and fstab (it classifies what they reference).
  */
 static const struct inspect_step steps[] = {
-	{ "windows", inspect_windows, false },
-	{ "os", inspect_os, true },
-	{ "arch", inspect_arch, true },
-	{ "kernels", inspect_kernels, true },
-	{ "initramfs", inspect_initramfs, true },
-	{ "bootloaders", inspect_bootloaders, true },
-	{ "blockrefs", inspect_blockrefs, true },
-	{ "network", inspect_network, true },
-	{ "hypervisor", inspect_hypervisor, true },
-	{ "selinux", inspect_selinux, true },
+	{"windows", inspect_windows, false},
+	{"os", inspect_os, true},
+	{"arch", inspect_arch, true},
+	{"kernels", inspect_kernels, true},
+	{"initramfs", inspect_initramfs, true},
+	{"bootloaders", inspect_bootloaders, true},
+	{"blockrefs", inspect_blockrefs, true},
+	{"network", inspect_network, true},
+	{"hypervisor", inspect_hypervisor, true},
+	{"selinux", inspect_selinux, true},
 };
 
 /* Files whose presence marks a Linux root filesystem. */
 static const char *const linux_markers[] = {
-	"/etc/os-release",   "/usr/lib/os-release", "/etc/redhat-release",
-	"/etc/debian_version", "/etc/SuSE-release", "/etc/photon-release",
-	"/etc/fstab",
+	"/etc/os-release",   "/usr/lib/os-release", "/etc/redhat-release", "/etc/debian_version",
+	"/etc/SuSE-release", "/etc/photon-release", "/etc/fstab",
 };
 
 struct ci_find {
@@ -58,7 +57,7 @@ static int ci_match(void *ud, const char *name, enum gfs_type type)
 
 static bool looks_like_root(struct gtree *t)
 {
-	struct ci_find f = { "windows", "" };
+	struct ci_find f = {"windows", ""};
 
 	for (size_t i = 0; i < sizeof(linux_markers) / sizeof(linux_markers[0]); i++)
 		if (gtree_exists(t, linux_markers[i]))
@@ -66,8 +65,8 @@ static bool looks_like_root(struct gtree *t)
 	return gtree_readdir(t, "/", ci_match, &f) == 1;
 }
 
-static int add_volume(struct guest *g, const char *input, int disk_index,
-		      const struct volume *v, struct guest_volume **ret)
+static int add_volume(struct guest *g, const char *input, int disk_index, const struct volume *v,
+		      struct guest_volume **ret)
 {
 	struct guest_volume *gv = VEC_PUSH(g->arena, g->volumes);
 
@@ -82,8 +81,7 @@ static int add_volume(struct guest *g, const char *input, int disk_index,
 
 static bool is_ext(const char *type)
 {
-	return strcmp(type, "ext2") == 0 || strcmp(type, "ext3") == 0 ||
-	       strcmp(type, "ext4") == 0;
+	return strcmp(type, "ext2") == 0 || strcmp(type, "ext3") == 0 || strcmp(type, "ext4") == 0;
 }
 
 /* Why a volume cannot be read on this host. */
@@ -92,19 +90,13 @@ static const char *why_not(const struct volume *v)
 	switch (v->role) {
 	case VOL_FILESYSTEM:
 		return "read by the appliance's kernel (only ext2/3/4 are read in place)";
-	case VOL_LVM_PV:
-		return "LVM physical volume: activated by the appliance";
-	case VOL_MD_MEMBER:
-		return "md RAID member: assembled by the appliance";
-	case VOL_LUKS:
-		return "LUKS encrypted: needs the key";
-	case VOL_BITLOCKER:
-		return "BitLocker encrypted: needs the recovery key";
+	case VOL_LVM_PV: return "LVM physical volume: activated by the appliance";
+	case VOL_MD_MEMBER: return "md RAID member: assembled by the appliance";
+	case VOL_LUKS: return "LUKS encrypted: needs the key";
+	case VOL_BITLOCKER: return "BitLocker encrypted: needs the recovery key";
 	case VOL_SWAP:
-	case VOL_EXTENDED:
-		return NULL;
-	default:
-		return "no recognised content";
+	case VOL_EXTENDED: return NULL;
+	default: return "no recognised content";
 	}
 }
 
@@ -115,8 +107,7 @@ struct candidate {
 
 /* Open every input; dir inputs and ext volumes become candidate roots. */
 static int open_inputs(struct guest *g, const char *const *inputs, size_t n,
-		       const struct inspect_opts *opts, struct candidate **ret,
-		       size_t *nret)
+		       const struct inspect_opts *opts, struct candidate **ret, size_t *nret)
 {
 	struct candidate *c = NULL;
 	size_t nc = 0;
@@ -144,7 +135,7 @@ static int open_inputs(struct guest *g, const char *const *inputs, size_t n,
 				break;
 			}
 			c = nc2;
-			c[nc++] = (struct candidate){ -1, fs };
+			c[nc++] = (struct candidate){-1, fs};
 			continue;
 		}
 		r = disk_open(g->ctx, inputs[i], opts->writable, &d);
@@ -163,14 +154,15 @@ static int open_inputs(struct guest *g, const char *const *inputs, size_t n,
 				gv->note = why_not(v);
 				continue;
 			}
-			r = gfs_ext_open(g->ctx, d->path, v->offset, v->size,
-					 opts->writable, &fs);
+			r = gfs_ext_open(g->ctx, d->path, v->offset, v->size, opts->writable, &fs);
 			if (r < 0)
 				break;
 			gv->opened = true;
 			if (gfs_ext_needs_recovery(fs))
 				guest_warn(g,
-					   "%s partition %d: the journal needs recovery (not cleanly shut down); facts read may be stale and morph will not write to it",
+					   "%s partition %d: the journal needs recovery (not "
+					   "cleanly shut down); facts read may be stale and morph "
+					   "will not write to it",
 					   d->path, v->partno);
 			nc2 = realloc(c, (nc + 1) * sizeof(*c));
 			if (!nc2) {
@@ -179,7 +171,7 @@ static int open_inputs(struct guest *g, const char *const *inputs, size_t n,
 				break;
 			}
 			c = nc2;
-			c[nc++] = (struct candidate){ (int)(g->volumes.n - 1), fs };
+			c[nc++] = (struct candidate){(int)(g->volumes.n - 1), fs};
 		}
 		disk_free(d);
 	}
@@ -201,8 +193,7 @@ static int cmp_depth(const void *a, const void *b)
 }
 
 /* Attach the guest's fstab filesystems that were opened to the tree. */
-static int mount_fstab(struct guest *g, struct gtree *t, struct candidate *c,
-		       size_t nc)
+static int mount_fstab(struct guest *g, struct gtree *t, struct candidate *c, size_t nc)
 {
 	struct guest_mount **order;
 	int r = 0;
@@ -249,7 +240,7 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 		  const struct inspect_opts *opts, struct guest **ret_guest,
 		  struct gtree **ret_tree)
 {
-	static const struct inspect_opts defaults = { false };
+	static const struct inspect_opts defaults = {false};
 	struct candidate *c = NULL;
 	size_t nc = 0;
 	struct guest *g = NULL;
@@ -274,11 +265,12 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 			goto out;
 		if (looks_like_root(t)) {
 			g->root_volume = c[i].volume;
-			g->root_source = c[i].volume < 0 ?
-						 g->inputs.v[0] :
-						 arena_printf(g->arena, "%s#%d",
-							      g->volumes.v[c[i].volume].disk,
-							      g->volumes.v[c[i].volume].vol.partno);
+			g->root_source =
+				c[i].volume < 0
+					? g->inputs.v[0]
+					: arena_printf(g->arena, "%s#%d",
+						       g->volumes.v[c[i].volume].disk,
+						       g->volumes.v[c[i].volume].vol.partno);
 			break;
 		}
 		/* Not a root: keep it for mounting. */
@@ -291,11 +283,11 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 
 			if (v->vol.role == VOL_EXTENDED)
 				continue;
-			log_err(ctx, "%s partition %d: %s%s%s", v->disk, v->vol.partno,
-				v->vol.type, v->vol.type[0] && v->note ? ": " : "",
-				v->note ? v->note : "");
+			log_err(ctx, "%s partition %d: %s%s%s", v->disk, v->vol.partno, v->vol.type,
+				v->vol.type[0] && v->note ? ": " : "", v->note ? v->note : "");
 		}
-		log_err(ctx, "no guest operating system found: no filesystem that morph can read here holds one");
+		log_err(ctx, "no guest operating system found: no filesystem that morph can read "
+			     "here holds one");
 		r = -ENOMEDIUM;
 		goto out;
 	}
@@ -322,8 +314,7 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 		if (r < 0)
 			goto out;
 		if (steps[i].run == inspect_os && !g->distro) {
-			log_err(ctx, "no guest operating system recognised on %s",
-				g->root_source);
+			log_err(ctx, "no guest operating system recognised on %s", g->root_source);
 			r = -ENOMEDIUM;
 			goto out;
 		}

@@ -12,7 +12,7 @@
 #include "inspect/guest.h"
 
 struct inspect_opts {
-	bool writable;  /* open filesystems read-write (convert) */
+	bool writable; /* open filesystems read-write (convert) */
 };
 
 /*

@@ -19,8 +19,7 @@
 
 #define MAX_KERNELS 64
 
-static const char *const image_prefixes[] = { "vmlinuz-", "vmlinux-", "Image-",
-					      "kernel-" };
+static const char *const image_prefixes[] = {"vmlinuz-", "vmlinux-", "Image-", "kernel-"};
 
 /* Where each virtio driver lives when modules.dep cannot tell. */
 static const char *const fallback_paths[VD_COUNT] = {
@@ -30,8 +29,7 @@ static const char *const fallback_paths[VD_COUNT] = {
 	[VD_NET] = "kernel/drivers/net/virtio_net",
 };
 
-static const char *const module_exts[] = { ".ko", ".ko.xz", ".ko.zst",
-					   ".ko.gz" };
+static const char *const module_exts[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
 
 int kernel_vercmp(const char *a, const char *b)
 {
@@ -70,8 +68,7 @@ int kernel_vercmp(const char *a, const char *b)
 	return *a ? 1 : *b ? -1 : 0;
 }
 
-const char *kernel_module_name(char *buf, size_t size, const char *path,
-			       size_t len)
+const char *kernel_module_name(char *buf, size_t size, const char *path, size_t len)
 {
 	const char *base = path, *p;
 	size_t n;
@@ -126,8 +123,7 @@ static int match_virtio(const char *line, size_t len, const char *name_end_chars
 	if (!kernel_module_name(name, sizeof(name), line, plen))
 		return -1;
 	for (int d = 0; d < VD_COUNT; d++)
-		if (strcmp(name, virtio_driver_names[d]) == 0 &&
-		    k->virtio[d] == VIRTIO_MISSING) {
+		if (strcmp(name, virtio_driver_names[d]) == 0 && k->virtio[d] == VIRTIO_MISSING) {
 			k->virtio[d] = avail;
 			return d;
 		}
@@ -150,8 +146,8 @@ static void scan_builtin(struct gtree *t, struct guest_kernel *k)
 	free(buf);
 }
 
-static bool module_file_exists(struct gtree *t, const struct guest_kernel *k,
-			       const char *rel, size_t rlen)
+static bool module_file_exists(struct gtree *t, const struct guest_kernel *k, const char *rel,
+			       size_t rlen)
 {
 	char path[1024];
 
@@ -203,22 +199,19 @@ static void scan_fallback(struct gtree *t, struct guest_kernel *k)
 	}
 }
 
-static const char *find_initramfs(struct guest *g, struct gtree *t,
-				  const char *ver)
+static const char *find_initramfs(struct guest *g, struct gtree *t, const char *ver)
 {
 	static const struct {
 		const char *pre, *post;
 	} patterns[] = {
-		{ "/boot/initramfs-", ".img" }, { "/boot/initrd.img-", "" },
-		{ "/boot/initrd-", "" },        { "/boot/initrd-", ".img" },
-		{ "/boot/initramfs-", "" },
+		{"/boot/initramfs-", ".img"}, {"/boot/initrd.img-", ""}, {"/boot/initrd-", ""},
+		{"/boot/initrd-", ".img"},    {"/boot/initramfs-", ""},
 	};
 
 	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		char path[512];
 
-		snprintf(path, sizeof(path), "%s%s%s", patterns[i].pre, ver,
-			 patterns[i].post);
+		snprintf(path, sizeof(path), "%s%s%s", patterns[i].pre, ver, patterns[i].post);
 		if (gtree_is_file(t, path))
 			return arena_strdup(g->arena, path);
 	}
@@ -267,7 +260,7 @@ static int cmp_names(const void *a, const void *b)
 
 int inspect_kernels(struct guest *g, struct gtree *t)
 {
-	struct boot_list l = { .g = g };
+	struct boot_list l = {.g = g};
 	int r = gtree_readdir(t, "/boot", collect_image, &l);
 
 	if (l.err)
@@ -294,8 +287,8 @@ int inspect_kernels(struct guest *g, struct gtree *t)
 		k->flavour = flavour_of(g->arena, ver);
 		k->initramfs = find_initramfs(g, t, ver);
 		for (size_t m = 0; m < 2 && !k->modules_dir; m++) {
-			char *dir = arena_printf(g->arena, m ? "/usr/lib/modules/%s"
-							     : "/lib/modules/%s", ver);
+			char *dir = arena_printf(
+				g->arena, m ? "/usr/lib/modules/%s" : "/lib/modules/%s", ver);
 
 			if (dir && gtree_is_dir(t, dir))
 				k->modules_dir = dir;
@@ -307,8 +300,7 @@ int inspect_kernels(struct guest *g, struct gtree *t)
 			if (!scan_dep(t, k))
 				scan_fallback(t, k);
 		}
-		k->virtio_boot = k->virtio[VD_PCI] && k->virtio[VD_BLK] &&
-				 k->virtio[VD_SCSI];
+		k->virtio_boot = k->virtio[VD_PCI] && k->virtio[VD_BLK] && k->virtio[VD_SCSI];
 	}
 	/* Until a bootloader names its default, the newest kernel. */
 	if (g->kernels.n)

@@ -10,5 +10,4 @@ int kernel_vercmp(const char *a, const char *b);
 
 /* The module name of a module path: basename without .ko[.xz|.zst|.gz],
  * '-' as '_'. NULL when it does not fit buf. */
-const char *kernel_module_name(char *buf, size_t size, const char *path,
-			       size_t len);
+const char *kernel_module_name(char *buf, size_t size, const char *path, size_t len);

@@ -16,22 +16,20 @@
 
 static const char *const ifcfg_dirs[] = {
 	"/etc/sysconfig/network-scripts", /* RHEL, CentOS, Fedora */
-	"/etc/sysconfig/network",         /* SUSE */
+	"/etc/sysconfig/network",	  /* SUSE */
 };
 
 /* Backup names that initscripts and wicked ignore. */
 static const char *const ifcfg_ignored_suffixes[] = {
-	"~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave",
-	".swp", ".tmp", ".save",
+	"~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".swp", ".tmp", ".save",
 };
 
 static bool ifcfg_keep(const char *name)
 {
-	if (!str_startswith(name, "ifcfg-") || !name[6] ||
-	    strcmp(name, "ifcfg-lo") == 0)
+	if (!str_startswith(name, "ifcfg-") || !name[6] || strcmp(name, "ifcfg-lo") == 0)
 		return false;
-	for (size_t i = 0; i < sizeof(ifcfg_ignored_suffixes) /
-				       sizeof(ifcfg_ignored_suffixes[0]); i++)
+	for (size_t i = 0; i < sizeof(ifcfg_ignored_suffixes) / sizeof(ifcfg_ignored_suffixes[0]);
+	     i++)
 		if (str_endswith(name, ifcfg_ignored_suffixes[i]))
 			return false;
 	return true;
@@ -42,9 +40,8 @@ static const char *ifcfg_mode(const char *bootproto, bool has_addr)
 	static const struct {
 		const char *value, *mode;
 	} modes[] = {
-		{ "dhcp", "dhcp" },   { "dhcp4", "dhcp" }, { "dhcp6", "dhcp" },
-		{ "dhcp+autoip", "dhcp" }, { "bootp", "dhcp" },
-		{ "static", "static" }, { "none", NULL }, { "", NULL },
+		{"dhcp", "dhcp"},  {"dhcp4", "dhcp"},	 {"dhcp6", "dhcp"}, {"dhcp+autoip", "dhcp"},
+		{"bootp", "dhcp"}, {"static", "static"}, {"none", NULL},    {"", NULL},
 	};
 
 	/* RHEL defaults to none: static when there is an address. */
@@ -52,8 +49,7 @@ static const char *ifcfg_mode(const char *bootproto, bool has_addr)
 		bootproto = "";
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcasecmp(bootproto, modes[i].value) == 0)
-			return modes[i].mode ? modes[i].mode
-					     : has_addr ? "static" : "manual";
+			return modes[i].mode ? modes[i].mode : has_addr ? "static" : "manual";
 	return "unknown";
 }
 
@@ -61,8 +57,7 @@ static const char *ifcfg_mode(const char *bootproto, bool has_addr)
  * IPADDR with PREFIX or NETMASK, numbered IPADDR0.. (RHEL) and suffixed
  * IPADDR_x (SUSE, with PREFIXLEN_x); SUSE also writes IPADDR='a/24'.
  */
-static int ifcfg_addresses(struct guest *g, struct net_iface *ifc,
-			   const kv_list *kv)
+static int ifcfg_addresses(struct guest *g, struct net_iface *ifc, const kv_list *kv)
 {
 	for (size_t i = 0; i < kv->n; i++) {
 		const char *key = kv->v[i].key, *sfx, *addr, *mask, *cidr;
@@ -93,12 +88,11 @@ static int ifcfg_addresses(struct guest *g, struct net_iface *ifc,
 	return 0;
 }
 
-static int ifcfg_file(struct guest *g, struct gtree *t,
-		      const struct net_file *f)
+static int ifcfg_file(struct guest *g, struct gtree *t, const struct net_file *f)
 {
 	struct arena *a = NULL;
 	struct net_iface *ifc;
-	kv_list kv = { 0 };
+	kv_list kv = {0};
 	const char *v;
 	char *buf = NULL;
 	size_t len;
@@ -131,8 +125,7 @@ static int ifcfg_file(struct guest *g, struct gtree *t,
 		goto out;
 	if ((r = ifcfg_addresses(g, ifc, &kv)) < 0)
 		goto out;
-	if ((v = kv_get(&kv, "GATEWAY")) &&
-	    (r = net_set(g, &ifc->gateway, v, strlen(v))) < 0)
+	if ((v = kv_get(&kv, "GATEWAY")) && (r = net_set(g, &ifc->gateway, v, strlen(v))) < 0)
 		goto out;
 	ifc->mode = ifcfg_mode(kv_get(&kv, "BOOTPROTO"), ifc->addresses.n > 0);
 out:
@@ -144,7 +137,7 @@ out:
 int net_ifcfg_parse(struct guest *g, struct gtree *t)
 {
 	struct arena *a = NULL;
-	net_files files = { 0 };
+	net_files files = {0};
 	bool found = false;
 	int r;
 
@@ -152,8 +145,7 @@ int net_ifcfg_parse(struct guest *g, struct gtree *t)
 	if (r < 0)
 		return r;
 	/* Each directory on its own: ifcfg-eth0 in both is two configs. */
-	for (size_t d = 0; r >= 0 && d < sizeof(ifcfg_dirs) / sizeof(ifcfg_dirs[0]);
-	     d++) {
+	for (size_t d = 0; r >= 0 && d < sizeof(ifcfg_dirs) / sizeof(ifcfg_dirs[0]); d++) {
 		files.n = 0;
 		r = net_list(g, t, a, &ifcfg_dirs[d], 1, ifcfg_keep, &files);
 		for (size_t i = 0; r >= 0 && i < files.n; i++) {

@@ -21,30 +21,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IFUPDOWN_MAIN "/etc/network/interfaces"
-#define IFUPDOWN_MAX_DEPTH 8
-#define IFUPDOWN_MAX_FILES 256
+#define IFUPDOWN_MAIN	    "/etc/network/interfaces"
+#define IFUPDOWN_MAX_DEPTH  8
+#define IFUPDOWN_MAX_FILES  256
 #define IFUPDOWN_MAX_FIELDS 8
 
 /* Words that start a new stanza (and so end an iface stanza). */
 static const char *const ifupdown_stanza_words[] = {
-	"iface", "auto", "mapping", "source", "source-directory",
+	"iface",      "auto",	"mapping",	"source",     "source-directory",
 	"source-dir", "rename", "no-auto-down", "no-scripts", "template",
 };
 
 static const struct {
 	const char *family, *method, *mode; /* mode NULL: not an interface */
 } ifupdown_methods[] = {
-	{ "inet", "static", "static" }, { "inet", "dhcp", "dhcp" },
-	{ "inet", "manual", "manual" }, { "inet", "bootp", "dhcp" },
-	{ "inet", "loopback", NULL },   { "inet6", "static", "static" },
-	{ "inet6", "dhcp", "dhcp" },    { "inet6", "auto", "dhcp" },
-	{ "inet6", "manual", "manual" }, { "inet6", "loopback", NULL },
+	{"inet", "static", "static"}, {"inet", "dhcp", "dhcp"},	  {"inet", "manual", "manual"},
+	{"inet", "bootp", "dhcp"},    {"inet", "loopback", NULL}, {"inet6", "static", "static"},
+	{"inet6", "dhcp", "dhcp"},    {"inet6", "auto", "dhcp"},  {"inet6", "manual", "manual"},
+	{"inet6", "loopback", NULL},
 };
 
 struct ifupdown_stanza {
 	bool open;
-	size_t iface;        /* index into g->net_ifaces */
+	size_t iface;	     /* index into g->net_ifaces */
 	const char *netmask; /* applies to addresses without a prefix */
 	VEC(const char *) addrs;
 };
@@ -67,8 +66,8 @@ static bool ifupdown_is_stanza_word(const char *w)
 {
 	if (str_startswith(w, "allow-"))
 		return true;
-	for (size_t i = 0; i < sizeof(ifupdown_stanza_words) /
-				       sizeof(ifupdown_stanza_words[0]); i++)
+	for (size_t i = 0; i < sizeof(ifupdown_stanza_words) / sizeof(ifupdown_stanza_words[0]);
+	     i++)
 		if (strcmp(w, ifupdown_stanza_words[i]) == 0)
 			return true;
 	return false;
@@ -86,8 +85,7 @@ static int ifupdown_close(struct ifupdown *u, struct ifupdown_stanza *s)
 	for (size_t i = 0; i < s->addrs.n; i++) {
 		const char *cidr = net_cidr(g, s->addrs.v[i], s->netmask);
 
-		if (!cidr ||
-		    net_add_address(g, &g->net_ifaces.v[s->iface], cidr) < 0)
+		if (!cidr || net_add_address(g, &g->net_ifaces.v[s->iface], cidr) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -95,8 +93,8 @@ static int ifupdown_close(struct ifupdown *u, struct ifupdown_stanza *s)
 
 /* "iface NAME FAMILY METHOD": an inet6 stanza for a name already seen
  * joins that record; the inet method decides the mode. */
-static int ifupdown_iface(struct ifupdown *u, struct ifupdown_stanza *s,
-			  const char *path, char **f, size_t n)
+static int ifupdown_iface(struct ifupdown *u, struct ifupdown_stanza *s, const char *path, char **f,
+			  size_t n)
 {
 	struct guest *g = u->g;
 	const char *mode = "unknown";
@@ -108,8 +106,7 @@ static int ifupdown_iface(struct ifupdown *u, struct ifupdown_stanza *s,
 	if (n < 2 || strcmp(f[1], "lo") == 0)
 		return 0;
 	inet = n > 2 && strcmp(f[2], "inet") == 0;
-	for (size_t i = 0; n > 3 && i < sizeof(ifupdown_methods) /
-					       sizeof(ifupdown_methods[0]); i++)
+	for (size_t i = 0; n > 3 && i < sizeof(ifupdown_methods) / sizeof(ifupdown_methods[0]); i++)
 		if (strcmp(f[2], ifupdown_methods[i].family) == 0 &&
 		    strcmp(f[3], ifupdown_methods[i].method) == 0) {
 			if (!ifupdown_methods[i].mode)
@@ -117,8 +114,7 @@ static int ifupdown_iface(struct ifupdown *u, struct ifupdown_stanza *s,
 			mode = ifupdown_methods[i].mode;
 		}
 	for (size_t i = u->first_iface; i < g->net_ifaces.n; i++)
-		if (g->net_ifaces.v[i].name &&
-		    strcmp(g->net_ifaces.v[i].name, f[1]) == 0) {
+		if (g->net_ifaces.v[i].name && strcmp(g->net_ifaces.v[i].name, f[1]) == 0) {
 			s->iface = i;
 			ifc = &g->net_ifaces.v[i];
 			break;
@@ -141,8 +137,8 @@ static int ifupdown_iface(struct ifupdown *u, struct ifupdown_stanza *s,
 	return 0;
 }
 
-static int ifupdown_option(struct ifupdown *u, struct ifupdown_stanza *s,
-			   struct arena *fa, char **f, size_t n)
+static int ifupdown_option(struct ifupdown *u, struct ifupdown_stanza *s, struct arena *fa,
+			   char **f, size_t n)
 {
 	struct guest *g = u->g;
 	struct net_iface *ifc = &g->net_ifaces.v[s->iface];
@@ -185,11 +181,11 @@ static bool ifupdown_runparts_name(const char *name)
 }
 
 /* source / source-directory: expand to files and read each in name order. */
-static int ifupdown_include(struct ifupdown *u, struct arena *fa,
-			    const char *path, const char *arg, bool directory)
+static int ifupdown_include(struct ifupdown *u, struct arena *fa, const char *path, const char *arg,
+			    bool directory)
 {
 	const char *full, *slash, *dir, *base;
-	net_files files = { 0 };
+	net_files files = {0};
 	int r;
 
 	if (arg[0] == '/') {
@@ -209,7 +205,8 @@ static int ifupdown_include(struct ifupdown *u, struct arena *fa,
 		if (!ifupdown_has_glob(slash + 1, strlen(slash + 1)))
 			return ifupdown_file(u, full);
 		if (ifupdown_has_glob(full, (size_t)(slash - full))) {
-			guest_warn(u->g, "%s: wildcards in directories are not followed (source %s)",
+			guest_warn(u->g,
+				   "%s: wildcards in directories are not followed (source %s)",
 				   path, arg);
 			return 0;
 		}
@@ -222,8 +219,7 @@ static int ifupdown_include(struct ifupdown *u, struct arena *fa,
 	for (size_t i = 0; r >= 0 && i < files.n; i++) {
 		const char *name = files.v[i].name;
 
-		if (base ? fnmatch(base, name, FNM_PERIOD) != 0
-			 : !ifupdown_runparts_name(name))
+		if (base ? fnmatch(base, name, FNM_PERIOD) != 0 : !ifupdown_runparts_name(name))
 			continue;
 		r = ifupdown_file(u, files.v[i].path);
 	}
@@ -238,10 +234,9 @@ static void ifupdown_join(char *buf, size_t len)
 			buf[i] = buf[i + 1] = ' ';
 }
 
-static int ifupdown_parse(struct ifupdown *u, const char *path, char *buf,
-			  size_t len)
+static int ifupdown_parse(struct ifupdown *u, const char *path, char *buf, size_t len)
 {
-	struct ifupdown_stanza s = { 0 };
+	struct ifupdown_stanza s = {0};
 	struct arena *fa = NULL;
 	struct line_iter it;
 	const char *line;
@@ -278,8 +273,8 @@ static int ifupdown_parse(struct ifupdown *u, const char *path, char *buf,
 			r = ifupdown_iface(u, &s, path, f, n);
 		else if (n >= 2 && strcmp(f[0], "source") == 0)
 			r = ifupdown_include(u, fa, path, f[1], false);
-		else if (n >= 2 && (strcmp(f[0], "source-directory") == 0 ||
-				    strcmp(f[0], "source-dir") == 0))
+		else if (n >= 2 &&
+			 (strcmp(f[0], "source-directory") == 0 || strcmp(f[0], "source-dir") == 0))
 			r = ifupdown_include(u, fa, path, f[1], true);
 	}
 	if (r >= 0)
@@ -297,8 +292,8 @@ static int ifupdown_file(struct ifupdown *u, const char *path)
 	int r;
 
 	if (u->depth > IFUPDOWN_MAX_DEPTH) {
-		guest_warn(u->g, "%s: includes nested more than %d deep; not followed",
-			   path, IFUPDOWN_MAX_DEPTH);
+		guest_warn(u->g, "%s: includes nested more than %d deep; not followed", path,
+			   IFUPDOWN_MAX_DEPTH);
 		return 1;
 	}
 	r = gtree_realpath(u->t, path, &canon);
@@ -306,8 +301,7 @@ static int ifupdown_file(struct ifupdown *u, const char *path)
 		return r;
 	if (r < 0) {
 		if (r != -ENOENT && r != -ENOTDIR)
-			guest_warn(u->g, "cannot resolve %s: %s; ignored", path,
-				   strerror(-r));
+			guest_warn(u->g, "cannot resolve %s: %s; ignored", path, strerror(-r));
 		return 1;
 	}
 	for (size_t i = 0; i < u->depth; i++)
@@ -325,7 +319,8 @@ static int ifupdown_file(struct ifupdown *u, const char *path)
 		}
 	if (u->nfiles >= IFUPDOWN_MAX_FILES) {
 		if (u->nfiles++ == IFUPDOWN_MAX_FILES)
-			guest_warn(u->g, "ifupdown: more than %d included files; the rest are ignored",
+			guest_warn(u->g,
+				   "ifupdown: more than %d included files; the rest are ignored",
 				   IFUPDOWN_MAX_FILES);
 		free(canon);
 		return 1;
@@ -349,7 +344,7 @@ static int ifupdown_file(struct ifupdown *u, const char *path)
 
 int net_ifupdown_parse(struct guest *g, struct gtree *t)
 {
-	struct ifupdown u = { .g = g, .t = t, .first_iface = g->net_ifaces.n };
+	struct ifupdown u = {.g = g, .t = t, .first_iface = g->net_ifaces.n};
 	int r;
 
 	r = arena_new(&u.a);

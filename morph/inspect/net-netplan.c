@@ -22,11 +22,11 @@
 #include <strings.h>
 #include <yaml.h>
 
-#define NETPLAN_MAX_DEPTH 32
-#define NETPLAN_MAX_NODES 20000
+#define NETPLAN_MAX_DEPTH   32
+#define NETPLAN_MAX_NODES   20000
 #define NETPLAN_MAX_ANCHORS 256
 #define NETPLAN_MAX_ALIASES 256
-#define NETPLAN_MAX_ROUTES 64
+#define NETPLAN_MAX_ROUTES  64
 
 static const char *const netplan_dirs[] = {
 	"/run/netplan",
@@ -44,8 +44,8 @@ enum yn_type { YN_SCALAR, YN_SEQ, YN_MAP };
 
 struct yn {
 	enum yn_type type;
-	const char *str;             /* scalar value */
-	VEC(struct yn *) kids;       /* items; for a map key, value, key, ... */
+	const char *str;       /* scalar value */
+	VEC(struct yn *) kids; /* items; for a map key, value, key, ... */
 };
 
 struct yn_anchor {
@@ -157,20 +157,16 @@ static int yn_event(struct yn_loader *l, const yaml_event_t *ev)
 			l->problem = "nested too deep";
 			return -EUCLEAN;
 		}
-		r = yn_new(l, ev->type == YAML_MAPPING_START_EVENT ? YN_MAP
-								   : YN_SEQ,
-			   &n);
+		r = yn_new(l, ev->type == YAML_MAPPING_START_EVENT ? YN_MAP : YN_SEQ, &n);
 		if (r < 0 || (r = yn_attach(l, n)) < 0)
 			return r;
 		/* The anchor is registered at the end: no alias can point
 		 * into a node still being built, so there are no cycles. */
-		l->stack_anchor[l->depth] =
-			ev->type == YAML_MAPPING_START_EVENT
-				? (const char *)ev->data.mapping_start.anchor
-				: (const char *)ev->data.sequence_start.anchor;
+		l->stack_anchor[l->depth] = ev->type == YAML_MAPPING_START_EVENT
+						    ? (const char *)ev->data.mapping_start.anchor
+						    : (const char *)ev->data.sequence_start.anchor;
 		if (l->stack_anchor[l->depth] &&
-		    !(l->stack_anchor[l->depth] =
-			      arena_strdup(l->a, l->stack_anchor[l->depth])))
+		    !(l->stack_anchor[l->depth] = arena_strdup(l->a, l->stack_anchor[l->depth])))
 			return -ENOMEM;
 		l->stack[l->depth++] = n;
 		return 0;
@@ -179,33 +175,29 @@ static int yn_event(struct yn_loader *l, const yaml_event_t *ev)
 		if (l->depth == 0)
 			return -EUCLEAN;
 		l->depth--;
-		return yn_anchor_add(l, l->stack_anchor[l->depth],
-				     l->stack[l->depth]);
+		return yn_anchor_add(l, l->stack_anchor[l->depth], l->stack[l->depth]);
 	case YAML_ALIAS_EVENT:
 		if (++l->aliases > NETPLAN_MAX_ALIASES) {
 			l->problem = "too many aliases";
 			return -EUCLEAN;
 		}
 		for (size_t i = l->anchors.n; i-- > 0;)
-			if (strcmp(l->anchors.v[i].name,
-				   (const char *)ev->data.alias.anchor) == 0)
+			if (strcmp(l->anchors.v[i].name, (const char *)ev->data.alias.anchor) == 0)
 				return yn_attach(l, l->anchors.v[i].node);
 		l->problem = "alias to an unknown or unfinished anchor";
 		return -EUCLEAN;
 	case YAML_DOCUMENT_END_EVENT:
-	case YAML_STREAM_END_EVENT:
-		return 1; /* netplan reads the first document only */
-	default:
-		return 0;
+	case YAML_STREAM_END_EVENT: return 1; /* netplan reads the first document only */
+	default: return 0;
 	}
 }
 
 /* 0 with *ret (NULL for an empty file), 1 when the file was refused (a
  * guest warning), -ENOMEM. */
-static int yn_load(struct guest *g, struct arena *a, const char *path,
-		   const char *buf, size_t len, struct yn **ret)
+static int yn_load(struct guest *g, struct arena *a, const char *path, const char *buf, size_t len,
+		   struct yn **ret)
 {
-	struct yn_loader l = { .a = a };
+	struct yn_loader l = {.a = a};
 	yaml_parser_t p;
 	int r = 0;
 
@@ -219,15 +211,15 @@ static int yn_load(struct guest *g, struct arena *a, const char *path,
 			if (p.error == YAML_MEMORY_ERROR) {
 				r = -ENOMEM;
 			} else if (p.error == YAML_READER_ERROR) {
-				guest_warn(g, "%s: YAML error at byte %zu: %s; file ignored",
-					   path, p.problem_offset,
-					   p.problem ? p.problem : "unknown");
+				guest_warn(g, "%s: YAML error at byte %zu: %s; file ignored", path,
+					   p.problem_offset, p.problem ? p.problem : "unknown");
 				r = 2;
 			} else {
-				guest_warn(g, "%s: YAML error at line %zu column %zu: %s; file ignored",
-					   path, p.problem_mark.line + 1,
-					   p.problem_mark.column + 1,
-					   p.problem ? p.problem : "unknown");
+				guest_warn(
+					g,
+					"%s: YAML error at line %zu column %zu: %s; file ignored",
+					path, p.problem_mark.line + 1, p.problem_mark.column + 1,
+					p.problem ? p.problem : "unknown");
 				r = 2;
 			}
 			break;
@@ -237,10 +229,11 @@ static int yn_load(struct guest *g, struct arena *a, const char *path,
 	}
 	yaml_parser_delete(&p);
 	if (r == -EUCLEAN) {
-		guest_warn(g, "%s: YAML refused (%s; caps: depth %d, %d nodes, %d aliases); file ignored",
-			   path, l.problem ? l.problem : "malformed",
-			   NETPLAN_MAX_DEPTH, NETPLAN_MAX_NODES,
-			   NETPLAN_MAX_ALIASES);
+		guest_warn(
+			g,
+			"%s: YAML refused (%s; caps: depth %d, %d nodes, %d aliases); file ignored",
+			path, l.problem ? l.problem : "malformed", NETPLAN_MAX_DEPTH,
+			NETPLAN_MAX_NODES, NETPLAN_MAX_ALIASES);
 		return 1;
 	}
 	if (r < 0)
@@ -280,8 +273,8 @@ static const char *yn_str(const struct yn *map, const char *key)
 /* -1 absent or not a boolean, else 0/1. */
 static int yn_bool(const struct yn *map, const char *key)
 {
-	static const char *const yes[] = { "true", "yes", "on", "y" };
-	static const char *const no[] = { "false", "no", "off", "n" };
+	static const char *const yes[] = {"true", "yes", "on", "y"};
+	static const char *const no[] = {"false", "no", "off", "n"};
 	const char *v = yn_str(map, key);
 
 	for (size_t i = 0; v && i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -293,8 +286,8 @@ static int yn_bool(const struct yn *map, const char *key)
 	return -1;
 }
 
-static int netplan_def_get(struct netplan *np, const char *id,
-			   const char *file, struct netplan_def **ret)
+static int netplan_def_get(struct netplan *np, const char *id, const char *file,
+			   struct netplan_def **ret)
 {
 	struct netplan_def *d;
 	struct net_iface *ifc;
@@ -323,24 +316,20 @@ static int netplan_def_get(struct netplan *np, const char *id,
 	return 0;
 }
 
-static int netplan_set(struct guest *g, const char **field, const char *v,
-		       bool mac)
+static int netplan_set(struct guest *g, const char **field, const char *v, bool mac)
 {
 	if (!v)
 		return 0;
-	return mac ? net_set_mac(g, field, v, strlen(v))
-		   : net_set(g, field, v, strlen(v));
+	return mac ? net_set_mac(g, field, v, strlen(v)) : net_set(g, field, v, strlen(v));
 }
 
-static int netplan_addresses(struct guest *g, struct net_iface *ifc,
-			     const struct yn *seq)
+static int netplan_addresses(struct guest *g, struct net_iface *ifc, const struct yn *seq)
 {
 	int r = 0;
 
 	if (!seq || seq->type != YN_SEQ)
 		return 0;
-	for (size_t i = 0; i < seq->kids.n && i < NET_MAX_ADDRESSES && r >= 0;
-	     i++) {
+	for (size_t i = 0; i < seq->kids.n && i < NET_MAX_ADDRESSES && r >= 0; i++) {
 		const struct yn *it = seq->kids.v[i];
 
 		/* "- 192.0.2.1/24" or, since netplan 0.103,
@@ -361,15 +350,14 @@ static const char *netplan_route_gw(const struct yn *seq)
 	for (size_t i = 0; i < seq->kids.n && i < NETPLAN_MAX_ROUTES; i++) {
 		const char *to = yn_str(seq->kids.v[i], "to");
 
-		if (to && (strcmp(to, "default") == 0 ||
-			   strcmp(to, "0.0.0.0/0") == 0 || strcmp(to, "::/0") == 0))
+		if (to && (strcmp(to, "default") == 0 || strcmp(to, "0.0.0.0/0") == 0 ||
+			   strcmp(to, "::/0") == 0))
 			return yn_str(seq->kids.v[i], "via");
 	}
 	return NULL;
 }
 
-static int netplan_iface(struct netplan *np, const char *file, const char *id,
-			 const struct yn *s)
+static int netplan_iface(struct netplan *np, const char *file, const char *id, const struct yn *s)
 {
 	struct guest *g = np->g;
 	const struct yn *match = yn_get(s, "match"), *drv;
@@ -419,14 +407,12 @@ static int netplan_iface(struct netplan *np, const char *file, const char *id,
 	return 0;
 }
 
-static int netplan_tree(struct netplan *np, const char *file,
-			const struct yn *root)
+static int netplan_tree(struct netplan *np, const char *file, const struct yn *root)
 {
 	const struct yn *net = yn_get(root, "network");
 	int r = 0;
 
-	for (size_t gi = 0; gi < sizeof(netplan_groups) / sizeof(netplan_groups[0]);
-	     gi++) {
+	for (size_t gi = 0; gi < sizeof(netplan_groups) / sizeof(netplan_groups[0]); gi++) {
 		const struct yn *grp = yn_get(net, netplan_groups[gi]);
 
 		if (!grp || grp->type != YN_MAP)
@@ -434,10 +420,8 @@ static int netplan_tree(struct netplan *np, const char *file,
 		for (size_t i = 0; i + 1 < grp->kids.n && r >= 0; i += 2) {
 			const struct yn *k = grp->kids.v[i];
 
-			if (k->type == YN_SCALAR && k->str[0] &&
-			    grp->kids.v[i + 1]->type == YN_MAP)
-				r = netplan_iface(np, file, k->str,
-						  grp->kids.v[i + 1]);
+			if (k->type == YN_SCALAR && k->str[0] && grp->kids.v[i + 1]->type == YN_MAP)
+				r = netplan_iface(np, file, k->str, grp->kids.v[i + 1]);
 		}
 		if (r < 0)
 			return r;
@@ -445,8 +429,7 @@ static int netplan_tree(struct netplan *np, const char *file,
 	return 0;
 }
 
-static int netplan_file(struct netplan *np, struct gtree *t,
-			const struct net_file *f)
+static int netplan_file(struct netplan *np, struct gtree *t, const struct net_file *f)
 {
 	struct arena *a = NULL;
 	struct yn *root = NULL;
@@ -469,15 +452,14 @@ static int netplan_file(struct netplan *np, struct gtree *t,
 
 int net_netplan_parse(struct guest *g, struct gtree *t)
 {
-	struct netplan np = { .g = g };
-	net_files files = { 0 };
+	struct netplan np = {.g = g};
+	net_files files = {0};
 	int r;
 
 	r = arena_new(&np.a);
 	if (r < 0)
 		return r;
-	r = net_list(g, t, np.a, netplan_dirs,
-		     sizeof(netplan_dirs) / sizeof(netplan_dirs[0]),
+	r = net_list(g, t, np.a, netplan_dirs, sizeof(netplan_dirs) / sizeof(netplan_dirs[0]),
 		     netplan_keep, &files);
 	for (size_t i = 0; r >= 0 && i < files.n; i++)
 		r = netplan_file(&np, t, &files.v[i]);
@@ -485,8 +467,8 @@ int net_netplan_parse(struct guest *g, struct gtree *t)
 		struct net_iface *ifc = &g->net_ifaces.v[np.defs.v[i].iface];
 
 		ifc->mode = np.defs.v[i].dhcp == 1 ? "dhcp"
-			    : ifc->addresses.n    ? "static"
-						  : "manual";
+			    : ifc->addresses.n	   ? "static"
+						   : "manual";
 	}
 	arena_free(np.a);
 	if (r < 0)

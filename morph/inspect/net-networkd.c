@@ -29,11 +29,8 @@ static const char *const networkd_dirs[] = {
 static const struct {
 	const char *key, *value;
 } networkd_vendor_skip[] = {
-	{ "Kind", NULL },
-	{ "WLANInterfaceType", NULL },
-	{ "Type", "wlan" },
-	{ "Type", "wwan" },
-	{ "Virtualization", "container" },
+	{"Kind", NULL},	  {"WLANInterfaceType", NULL},	   {"Type", "wlan"},
+	{"Type", "wwan"}, {"Virtualization", "container"},
 };
 
 static bool networkd_keep(const char *name)
@@ -45,8 +42,8 @@ static bool networkd_keep(const char *name)
  * A [Match] list setting: systemd appends each assignment, and an empty one
  * resets the list. Returned in the scratch arena; NULL when empty.
  */
-static const char *networkd_list(struct arena *a, const ini_list *ini,
-				 const char *section, const char *key)
+static const char *networkd_list(struct arena *a, const ini_list *ini, const char *section,
+				 const char *key)
 {
 	const char *val = NULL;
 
@@ -66,8 +63,7 @@ static const char *networkd_list(struct arena *a, const ini_list *ini,
 }
 
 /* The first word of a list value (the MAC a .network or .link matches). */
-static int networkd_set_first(struct guest *g, const char **field,
-			      const char *val, bool mac)
+static int networkd_set_first(struct guest *g, const char **field, const char *val, bool mac)
 {
 	size_t n = 0;
 
@@ -85,8 +81,8 @@ static bool networkd_is_vendor(const char *path)
 
 static bool networkd_skipped(const ini_list *ini)
 {
-	for (size_t i = 0; i < sizeof(networkd_vendor_skip) /
-				       sizeof(networkd_vendor_skip[0]); i++) {
+	for (size_t i = 0; i < sizeof(networkd_vendor_skip) / sizeof(networkd_vendor_skip[0]);
+	     i++) {
 		const char *v = ini_get(ini, "Match", networkd_vendor_skip[i].key);
 
 		if (v && (!networkd_vendor_skip[i].value ||
@@ -98,8 +94,7 @@ static bool networkd_skipped(const ini_list *ini)
 
 static bool networkd_dhcp(const char *v)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1",
-					   "ipv4", "ipv6", "both" };
+	static const char *const yes[] = {"yes", "true", "on", "1", "ipv4", "ipv6", "both"};
 
 	for (size_t i = 0; v && i < sizeof(yes) / sizeof(yes[0]); i++)
 		if (strcmp(v, yes[i]) == 0)
@@ -107,8 +102,7 @@ static bool networkd_dhcp(const char *v)
 	return false;
 }
 
-static int networkd_link(struct guest *g, struct arena *a, const char *path,
-			 const ini_list *ini)
+static int networkd_link(struct guest *g, struct arena *a, const char *path, const ini_list *ini)
 {
 	const char *name = ini_get(ini, "Link", "Name");
 	const char *mac = networkd_list(a, ini, "Match", "MACAddress");
@@ -125,8 +119,7 @@ static int networkd_link(struct guest *g, struct arena *a, const char *path,
 	return net_add_link(g, "systemd-link", path, name, first);
 }
 
-static int networkd_network(struct guest *g, struct arena *a, const char *path,
-			    const ini_list *ini)
+static int networkd_network(struct guest *g, struct arena *a, const char *path, const ini_list *ini)
 {
 	struct net_iface *ifc;
 	const char *v;
@@ -154,8 +147,7 @@ static int networkd_network(struct guest *g, struct arena *a, const char *path,
 
 		if (!e->value[0])
 			continue;
-		if ((net || strcmp(e->section, "Address") == 0) &&
-		    strcmp(e->key, "Address") == 0)
+		if ((net || strcmp(e->section, "Address") == 0) && strcmp(e->key, "Address") == 0)
 			r = net_add_address(g, ifc, e->value);
 		else if ((net || strcmp(e->section, "Route") == 0) &&
 			 strcmp(e->key, "Gateway") == 0 && !ifc->gateway)
@@ -171,11 +163,10 @@ static int networkd_network(struct guest *g, struct arena *a, const char *path,
 }
 
 /* 0 when the file is a .network file that counts, 1 otherwise. */
-static int networkd_file(struct guest *g, struct gtree *t,
-			 const struct net_file *f)
+static int networkd_file(struct guest *g, struct gtree *t, const struct net_file *f)
 {
 	struct arena *a = NULL;
-	ini_list ini = { 0 };
+	ini_list ini = {0};
 	char *buf = NULL;
 	size_t len;
 	int r;
@@ -206,15 +197,14 @@ out:
 int net_networkd_parse(struct guest *g, struct gtree *t)
 {
 	struct arena *a = NULL;
-	net_files files = { 0 };
+	net_files files = {0};
 	bool found = false;
 	int r;
 
 	r = arena_new(&a);
 	if (r < 0)
 		return r;
-	r = net_list(g, t, a, networkd_dirs,
-		     sizeof(networkd_dirs) / sizeof(networkd_dirs[0]),
+	r = net_list(g, t, a, networkd_dirs, sizeof(networkd_dirs) / sizeof(networkd_dirs[0]),
 		     networkd_keep, &files);
 	for (size_t i = 0; r >= 0 && i < files.n; i++) {
 		r = networkd_file(g, t, &files.v[i]);

@@ -26,10 +26,10 @@ static const char *const nm_mac_groups[] = {
 static const struct {
 	const char *method, *mode;
 } nm_modes[] = {
-	{ "auto", "dhcp" },
-	{ "manual", "static" },
-	{ "disabled", "manual" },
-	{ "ignore", "manual" }, /* ipv6 only */
+	{"auto", "dhcp"},
+	{"manual", "static"},
+	{"disabled", "manual"},
+	{"ignore", "manual"}, /* ipv6 only */
 };
 
 static bool nm_keep(const char *name)
@@ -49,14 +49,15 @@ static int nm_set_mac(struct guest *g, const char **field, const char *v)
 
 	if (!strchr(v, ';'))
 		return net_set_mac(g, field, v, strlen(v));
-	if (sscanf(v, "%3u;%3u;%3u;%3u;%3u;%3u%n", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &n) != 6 || n == 0)
+	if (sscanf(v, "%3u;%3u;%3u;%3u;%3u;%3u%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) !=
+		    6 ||
+	    n == 0)
 		return 0;
 	for (int i = 0; i < 6; i++)
 		if (b[i] > 255)
 			return 0;
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1],
-		 b[2], b[3], b[4], b[5]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+		 b[5]);
 	return net_set_mac(g, field, mac, 17);
 }
 
@@ -75,8 +76,7 @@ static bool nm_is_address_key(const char *k)
 }
 
 /* "ip/prefix,gw", "ip/prefix" or the old "ip;prefix;gw;". */
-static int nm_address(struct guest *g, struct net_iface *ifc, const char *v,
-		      const char **gw)
+static int nm_address(struct guest *g, struct net_iface *ifc, const char *v, const char **gw)
 {
 	const char *sep = strchr(v, ',');
 	const char *addr;
@@ -99,8 +99,7 @@ static int nm_address(struct guest *g, struct net_iface *ifc, const char *v,
 	return net_add_address(g, ifc, addr);
 }
 
-static int nm_family(struct guest *g, struct net_iface *ifc,
-		     const ini_list *ini, const char *group)
+static int nm_family(struct guest *g, struct net_iface *ifc, const ini_list *ini, const char *group)
 {
 	const char *gw = NULL;
 	int r = 0;
@@ -108,8 +107,7 @@ static int nm_family(struct guest *g, struct net_iface *ifc,
 	for (size_t i = 0; i < ini->n && r >= 0; i++) {
 		const struct ini_entry *e = &ini->v[i];
 
-		if (strcmp(e->section, group) == 0 && e->value[0] &&
-		    nm_is_address_key(e->key)) {
+		if (strcmp(e->section, group) == 0 && e->value[0] && nm_is_address_key(e->key)) {
 			const char *agw = NULL;
 
 			r = nm_address(g, ifc, e->value, &agw);
@@ -133,7 +131,7 @@ static int nm_file(struct guest *g, struct gtree *t, const struct net_file *f)
 {
 	struct arena *a = NULL;
 	struct net_iface *ifc;
-	ini_list ini = { 0 };
+	ini_list ini = {0};
 	const char *v;
 	char *buf = NULL;
 	size_t len;
@@ -158,13 +156,11 @@ static int nm_file(struct guest *g, struct gtree *t, const struct net_file *f)
 	if ((v = ini_get(&ini, "connection", "interface-name")) &&
 	    (r = net_set(g, &ifc->name, v, strlen(v))) < 0)
 		goto out;
-	for (size_t i = 0; i < sizeof(nm_mac_groups) / sizeof(nm_mac_groups[0]) &&
-			   !ifc->mac; i++)
+	for (size_t i = 0; i < sizeof(nm_mac_groups) / sizeof(nm_mac_groups[0]) && !ifc->mac; i++)
 		if ((v = ini_get(&ini, nm_mac_groups[i], "mac-address")) &&
 		    (r = nm_set_mac(g, &ifc->mac, v)) < 0)
 			goto out;
-	if ((r = nm_family(g, ifc, &ini, "ipv4")) < 0 ||
-	    (r = nm_family(g, ifc, &ini, "ipv6")) < 0)
+	if ((r = nm_family(g, ifc, &ini, "ipv4")) < 0 || (r = nm_family(g, ifc, &ini, "ipv6")) < 0)
 		goto out;
 	/* NetworkManager's default IPv4 method is auto. */
 	v = ini_get(&ini, "ipv4", "method");
@@ -183,15 +179,14 @@ out:
 int net_nm_parse(struct guest *g, struct gtree *t)
 {
 	struct arena *a = NULL;
-	net_files files = { 0 };
+	net_files files = {0};
 	bool found = false;
 	int r;
 
 	r = arena_new(&a);
 	if (r < 0)
 		return r;
-	r = net_list(g, t, a, nm_dirs, sizeof(nm_dirs) / sizeof(nm_dirs[0]),
-		     nm_keep, &files);
+	r = net_list(g, t, a, nm_dirs, sizeof(nm_dirs) / sizeof(nm_dirs[0]), nm_keep, &files);
 	for (size_t i = 0; r >= 0 && i < files.n; i++) {
 		r = nm_file(g, t, &files.v[i]);
 		if (r == 0)

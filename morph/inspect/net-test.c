@@ -73,14 +73,12 @@ static bool has_stack(const struct guest *g, const char *name)
 	return false;
 }
 
-static const struct net_iface *iface(const struct guest *g, const char *stack,
-				     const char *name)
+static const struct net_iface *iface(const struct guest *g, const char *stack, const char *name)
 {
 	for (size_t i = 0; i < g->net_ifaces.n; i++) {
 		const struct net_iface *f = &g->net_ifaces.v[i];
 
-		if (strcmp(f->stack, stack) == 0 && f->name &&
-		    strcmp(f->name, name) == 0)
+		if (strcmp(f->stack, stack) == 0 && f->name && strcmp(f->name, name) == 0)
 			return f;
 	}
 	test_fail_("no %s interface %s", stack, name);
@@ -107,8 +105,7 @@ static bool has_warning(const struct guest *g, const char *needle)
 static bool no_name(const struct guest *g, const char *name)
 {
 	for (size_t i = 0; i < g->net_ifaces.n; i++)
-		if (g->net_ifaces.v[i].name &&
-		    strcmp(g->net_ifaces.v[i].name, name) == 0)
+		if (g->net_ifaces.v[i].name && strcmp(g->net_ifaces.v[i].name, name) == 0)
 			return false;
 	return true;
 }
@@ -280,8 +277,7 @@ TEST(networkmanager)
 	CHECK_STR(f->addresses.v[0], "192.0.2.30/24");
 	CHECK_STR(f->addresses.v[1], "192.0.2.31/24");
 	CHECK_STR(f->gateway, "192.0.2.1");
-	CHECK_STR(f->file,
-		  "/etc/NetworkManager/system-connections/Wired connection 1");
+	CHECK_STR(f->file, "/etc/NetworkManager/system-connections/Wired connection 1");
 
 	f = iface(g, "networkmanager", "eth1");
 	CHECK_STR(f->mode, "dhcp");
@@ -298,27 +294,24 @@ TEST(ifupdown_sources_and_cycles)
 	const struct net_iface *f;
 	struct guest *g;
 
-	put("etc/network/interfaces",
-	    "# The loopback\nauto lo\niface lo inet loopback\n\n"
-	    "source-directory interfaces.d\n"
-	    "source /etc/network/extra/*.cfg\n\n"
-	    "allow-hotplug eth0\n"
-	    "iface eth0 inet static\n"
-	    "    address 192.0.2.40\n"
-	    "    netmask 255.255.255.0\n"
-	    "    gateway 192.0.2.1\n"
-	    "    hwaddress ether 00:50:56:AA:BB:01\n"
-	    "iface eth0 inet6 static\n"
-	    "    address 2001:db8::40/64\n");
+	put("etc/network/interfaces", "# The loopback\nauto lo\niface lo inet loopback\n\n"
+				      "source-directory interfaces.d\n"
+				      "source /etc/network/extra/*.cfg\n\n"
+				      "allow-hotplug eth0\n"
+				      "iface eth0 inet static\n"
+				      "    address 192.0.2.40\n"
+				      "    netmask 255.255.255.0\n"
+				      "    gateway 192.0.2.1\n"
+				      "    hwaddress ether 00:50:56:AA:BB:01\n"
+				      "iface eth0 inet6 static\n"
+				      "    address 2001:db8::40/64\n");
 	put("etc/network/interfaces.d/eth1", "iface eth1 inet dhcp\n");
 	/* run-parts names only: a '.' in the name is not read. */
 	put("etc/network/interfaces.d/eth9.cfg", "iface eth9 inet dhcp\n");
-	put("etc/network/extra/a.cfg",
-	    "iface eth2 inet manual\n"
-	    "source /etc/network/interfaces\n");
-	put("etc/network/extra/b.cfg",
-	    "source b.cfg\n"
-	    "iface eth3 inet \\\n static\n address 10.3.0.3/16\n");
+	put("etc/network/extra/a.cfg", "iface eth2 inet manual\n"
+				       "source /etc/network/interfaces\n");
+	put("etc/network/extra/b.cfg", "source b.cfg\n"
+				       "iface eth3 inet \\\n static\n address 10.3.0.3/16\n");
 	put("etc/network/extra/c.txt", "iface eth7 inet dhcp\n");
 
 	g = run();
@@ -358,8 +351,7 @@ TEST(ifupdown_depth_cap)
 	put("etc/network/interfaces", "source /etc/network/d/f1\n");
 	for (int i = 1; i <= 12; i++) {
 		snprintf(name, sizeof(name), "etc/network/d/f%d", i);
-		snprintf(body, sizeof(body),
-			 "iface eth%d inet dhcp\nsource f%d\n", i, i + 1);
+		snprintf(body, sizeof(body), "iface eth%d inet dhcp\nsource f%d\n", i, i + 1);
 		put(name, body);
 	}
 	g = run();
@@ -475,8 +467,8 @@ TEST(netplan_hostile_yaml)
 	for (int l = 1; l < 9; l++) {
 		o += (size_t)snprintf(bomb + o, sizeof(bomb) - o, "a%d: &a%d [", l, l);
 		for (int k = 0; k < 9; k++)
-			o += (size_t)snprintf(bomb + o, sizeof(bomb) - o, "%s*a%d",
-					      k ? "," : "", l - 1);
+			o += (size_t)snprintf(bomb + o, sizeof(bomb) - o, "%s*a%d", k ? "," : "",
+					      l - 1);
 		o += (size_t)snprintf(bomb + o, sizeof(bomb) - o, "]\n");
 	}
 	o += (size_t)snprintf(bomb + o, sizeof(bomb) - o,
@@ -497,8 +489,7 @@ TEST(netplan_hostile_yaml)
 	put("etc/netplan/07-recursive.yaml", "a: &r [1, *r]\n");
 	put("etc/netplan/08-notmap.yaml", "network: 5\n---\nnetwork: {}\n");
 	put("etc/netplan/09-empty.yaml", "");
-	put("etc/netplan/99-good.yaml",
-	    "network:\n  ethernets:\n    good0: {dhcp4: true}\n");
+	put("etc/netplan/99-good.yaml", "network:\n  ethernets:\n    good0: {dhcp4: true}\n");
 
 	g = run();
 	CHECK(time(NULL) - start < 20);
@@ -522,10 +513,11 @@ TEST(symlink_escape_reads_nothing_from_host)
 	struct guest *g;
 
 	/* Bait outside the guest root: an ifupdown file and a netplan file. */
-	CHECK_INT(test_sh("printf 'iface eth9 inet dhcp\\n' > '%s/bait' && "
-			  "printf 'network: {ethernets: {eth8: {dhcp4: true}}}\\n' > '%s/bait.yaml'",
-			  d, d),
-		  ==, 0);
+	CHECK_INT(
+		test_sh("printf 'iface eth9 inet dhcp\\n' > '%s/bait' && "
+			"printf 'network: {ethernets: {eth8: {dhcp4: true}}}\\n' > '%s/bait.yaml'",
+			d, d),
+		==, 0);
 	sh_in_guest("mkdir -p etc/network etc/netplan etc/sysconfig/network-scripts");
 	sh_in_guest("ln -s /../../../../etc/hostname etc/network/interfaces");
 	{
@@ -533,7 +525,8 @@ TEST(symlink_escape_reads_nothing_from_host)
 
 		snprintf(cmd, sizeof(cmd),
 			 "ln -s /../../../../../../../..%s/bait.yaml etc/netplan/a.yaml && "
-			 "ln -s ../../../../../../../../../..%s/bait etc/sysconfig/network-scripts/ifcfg-eth9",
+			 "ln -s ../../../../../../../../../..%s/bait "
+			 "etc/sysconfig/network-scripts/ifcfg-eth9",
 			 d, d);
 		sh_in_guest(cmd);
 	}
@@ -602,8 +595,7 @@ TEST(udev_persistent_net)
 	CHECK_STR(g->net_links.v[0].kind, "udev-rule");
 	CHECK_STR(g->net_links.v[0].name, "eth0");
 	CHECK_STR(g->net_links.v[0].mac, "00:50:56:aa:bb:01");
-	CHECK_STR(g->net_links.v[0].file,
-		  "/etc/udev/rules.d/70-persistent-net.rules");
+	CHECK_STR(g->net_links.v[0].file, "/etc/udev/rules.d/70-persistent-net.rules");
 	CHECK_STR(g->net_links.v[1].name, "eth1");
 	CHECK_STR(g->net_links.v[1].mac, "00:50:56:aa:bb:02");
 }

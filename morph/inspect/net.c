@@ -27,17 +27,14 @@
  * then the script-based stacks. No stack stops the others.
  */
 static const struct net_stack net_stacks[] = {
-	{ "netplan", net_netplan_parse },
-	{ "systemd-networkd", net_networkd_parse },
-	{ "networkmanager", net_nm_parse },
-	{ "ifcfg", net_ifcfg_parse },
-	{ "ifupdown", net_ifupdown_parse },
+	{"netplan", net_netplan_parse},	  {"systemd-networkd", net_networkd_parse},
+	{"networkmanager", net_nm_parse}, {"ifcfg", net_ifcfg_parse},
+	{"ifupdown", net_ifupdown_parse},
 };
 
 #define NET_UDEV_RULES "/etc/udev/rules.d/70-persistent-net.rules"
 
-int net_read(struct guest *g, struct gtree *t, const char *path, char **ret,
-	     size_t *len)
+int net_read(struct guest *g, struct gtree *t, const char *path, char **ret, size_t *len)
 {
 	struct gfs_stat st;
 	char *buf = NULL;
@@ -47,8 +44,7 @@ int net_read(struct guest *g, struct gtree *t, const char *path, char **ret,
 	if (gtree_lstat(t, path, &st) == 0 && st.type == GFS_LNK) {
 		char *target = NULL;
 
-		if (gtree_readlink(t, path, &target) == 0 &&
-		    strcmp(target, "/dev/null") == 0) {
+		if (gtree_readlink(t, path, &target) == 0 && strcmp(target, "/dev/null") == 0) {
 			free(target);
 			log_debug(g->ctx, "%s is masked", path);
 			return 1;
@@ -57,25 +53,17 @@ int net_read(struct guest *g, struct gtree *t, const char *path, char **ret,
 	}
 	r = gtree_read(t, path, GUEST_SMALL_FILE, &buf, len);
 	switch (r) {
-	case 0:
-		*ret = buf;
-		return 0;
-	case -ENOMEM:
-		return r;
+	case 0: *ret = buf; return 0;
+	case -ENOMEM: return r;
 	case -ENOENT:
-	case -ENOTDIR:
-		return 1;
+	case -ENOTDIR: return 1;
 	case -EFBIG:
-		guest_warn(g, "%s is over the %d-byte limit for config files; ignored",
-			   path, GUEST_SMALL_FILE);
+		guest_warn(g, "%s is over the %d-byte limit for config files; ignored", path,
+			   GUEST_SMALL_FILE);
 		return 1;
 	case -EISDIR:
-	case -EINVAL:
-		guest_warn(g, "%s is not a regular file; ignored", path);
-		return 1;
-	default:
-		guest_warn(g, "cannot read %s: %s; ignored", path, strerror(-r));
-		return 1;
+	case -EINVAL: guest_warn(g, "%s is not a regular file; ignored", path); return 1;
+	default: guest_warn(g, "cannot read %s: %s; ignored", path, strerror(-r)); return 1;
 	}
 }
 
@@ -107,8 +95,7 @@ static int net_list_one(void *ud, const char *name, enum gfs_type type)
 	}
 	f = VEC_PUSH(l->a, *l->files);
 	if (!f || !(f->name = arena_strdup(l->a, name)) ||
-	    !(f->path = arena_printf(l->a, "%s/%s", strcmp(l->dir, "/") ? l->dir : "",
-				     name))) {
+	    !(f->path = arena_printf(l->a, "%s/%s", strcmp(l->dir, "/") ? l->dir : "", name))) {
 		l->err = -ENOMEM;
 		return 1;
 	}
@@ -118,23 +105,21 @@ static int net_list_one(void *ud, const char *name, enum gfs_type type)
 
 static int net_cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct net_file *)a)->name,
-		      ((const struct net_file *)b)->name);
+	return strcmp(((const struct net_file *)a)->name, ((const struct net_file *)b)->name);
 }
 
-int net_list(struct guest *g, struct gtree *t, struct arena *a,
-	     const char *const *dirs, size_t n, bool (*keep)(const char *name),
-	     net_files *ret)
+int net_list(struct guest *g, struct gtree *t, struct arena *a, const char *const *dirs, size_t n,
+	     bool (*keep)(const char *name), net_files *ret)
 {
 	for (size_t d = 0; d < n; d++) {
-		struct net_lister l = { g, a, dirs[d], keep, ret, 0, false, 0 };
+		struct net_lister l = {g, a, dirs[d], keep, ret, 0, false, 0};
 		int r = gtree_readdir(t, dirs[d], net_list_one, &l);
 
 		if (l.err)
 			return l.err;
 		if (l.capped)
-			guest_warn(g, "%s has more than %d entries; the rest are ignored",
-				   dirs[d], NET_MAX_DIR_ENTRIES);
+			guest_warn(g, "%s has more than %d entries; the rest are ignored", dirs[d],
+				   NET_MAX_DIR_ENTRIES);
 		else if (r < 0 && r != -ENOENT && r != -ENOTDIR)
 			guest_warn(g, "cannot list %s: %s", dirs[d], strerror(-r));
 	}
@@ -143,8 +128,7 @@ int net_list(struct guest *g, struct gtree *t, struct arena *a,
 	return 0;
 }
 
-int net_iface_new(struct guest *g, const char *stack, const char *file,
-		  struct net_iface **ret)
+int net_iface_new(struct guest *g, const char *stack, const char *file, struct net_iface **ret)
 {
 	struct net_iface *ifc;
 
@@ -211,15 +195,17 @@ int net_add_address(struct guest *g, struct net_iface *ifc, const char *addr)
 			return 0;
 	if (ifc->addresses.n >= NET_MAX_ADDRESSES) {
 		if (ifc->addresses.n == NET_MAX_ADDRESSES)
-			guest_warn(g, "%s: more than %d addresses for one interface; the rest are ignored",
+			guest_warn(g,
+				   "%s: more than %d addresses for one interface; the rest are "
+				   "ignored",
 				   ifc->file, NET_MAX_ADDRESSES);
 		return 0;
 	}
 	return guest_strvec_add(g, &ifc->addresses, addr);
 }
 
-int net_add_link(struct guest *g, const char *kind, const char *file,
-		 const char *name, const char *mac)
+int net_add_link(struct guest *g, const char *kind, const char *file, const char *name,
+		 const char *mac)
 {
 	struct net_link *l = VEC_PUSH(g->arena, g->net_links);
 
@@ -248,9 +234,8 @@ int net_mask_prefix(const char *mask)
 
 		return *end || v < 0 || v > 128 ? -1 : (int)v;
 	}
-	if (sscanf(mask, "%3u.%3u.%3u.%3u%c", &o[0], &o[1], &o[2], &o[3],
-		   &tail) != 4 || o[0] > 255 || o[1] > 255 || o[2] > 255 ||
-	    o[3] > 255)
+	if (sscanf(mask, "%3u.%3u.%3u.%3u%c", &o[0], &o[1], &o[2], &o[3], &tail) != 4 ||
+	    o[0] > 255 || o[1] > 255 || o[2] > 255 || o[3] > 255)
 		return -1;
 	m = (uint32_t)o[0] << 24 | o[1] << 16 | o[2] << 8 | o[3];
 	while (m & 0x80000000u) {
@@ -293,8 +278,7 @@ static int net_udev_line(struct arena *a, const char *p, const char *end,
 		if (p >= end || *p == '#')
 			break;
 		k = p;
-		while (p < end && !strchr("=!+-:", *p) &&
-		       !isspace((unsigned char)*p))
+		while (p < end && !strchr("=!+-:", *p) && !isspace((unsigned char)*p))
 			p++;
 		ke = p;
 		while (p < end && isspace((unsigned char)*p))
@@ -311,14 +295,13 @@ static int net_udev_line(struct arena *a, const char *p, const char *end,
 		if (!ve)
 			break;
 		p = ve + 1;
-		if ((size_t)(ke - k) == 13 && memcmp(k, "ATTR{address}", 13) == 0 &&
-		    op[0] == '=' && op[1] == '=') {
+		if ((size_t)(ke - k) == 13 && memcmp(k, "ATTR{address}", 13) == 0 && op[0] == '=' &&
+		    op[1] == '=') {
 			rule->mac = arena_strndup(a, v, (size_t)(ve - v));
 			if (!rule->mac)
 				return -ENOMEM;
 		} else if ((size_t)(ke - k) == 4 && memcmp(k, "NAME", 4) == 0 &&
-			   ((op[0] == '=' && op[1] != '=') ||
-			    (op[0] == ':' && op[1] == '='))) {
+			   ((op[0] == '=' && op[1] != '=') || (op[0] == ':' && op[1] == '='))) {
 			rule->name = arena_strndup(a, v, (size_t)(ve - v));
 			if (!rule->name)
 				return -ENOMEM;
@@ -344,15 +327,14 @@ static int net_udev_links(struct guest *g, struct gtree *t)
 		goto out;
 	line_iter_init(&it, buf, len);
 	while (line_iter_next(&it, &line, &llen)) {
-		struct net_udev_rule rule = { 0 };
+		struct net_udev_rule rule = {0};
 
 		r = net_udev_line(a, line, line + llen, &rule);
 		if (r < 0)
 			goto out;
 		if (!rule.name || !rule.name[0])
 			continue;
-		r = net_add_link(g, "udev-rule", NET_UDEV_RULES, rule.name,
-				 rule.mac);
+		r = net_add_link(g, "udev-rule", NET_UDEV_RULES, rule.name, rule.mac);
 		if (r < 0)
 			goto out;
 	}

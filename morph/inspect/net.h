@@ -12,8 +12,8 @@
 #include "inspect/guest.h"
 
 #define NET_MAX_DIR_ENTRIES 1024 /* names taken from one directory */
-#define NET_MAX_ADDRESSES 64     /* per interface */
-#define NET_MAX_IFACES 1024      /* per stack */
+#define NET_MAX_ADDRESSES   64	 /* per interface */
+#define NET_MAX_IFACES	    1024 /* per stack */
 
 /*
  * A stack parser: 0 when the stack is configured in the guest (its name goes
@@ -25,11 +25,11 @@ struct net_stack {
 	int (*parse)(struct guest *g, struct gtree *t);
 };
 
-int net_netplan_parse(struct guest *g, struct gtree *t);   /* net-netplan.c */
-int net_networkd_parse(struct guest *g, struct gtree *t);  /* net-networkd.c */
-int net_nm_parse(struct guest *g, struct gtree *t);        /* net-nm.c */
-int net_ifcfg_parse(struct guest *g, struct gtree *t);     /* net-ifcfg.c */
-int net_ifupdown_parse(struct guest *g, struct gtree *t);  /* net-ifupdown.c */
+int net_netplan_parse(struct guest *g, struct gtree *t);  /* net-netplan.c */
+int net_networkd_parse(struct guest *g, struct gtree *t); /* net-networkd.c */
+int net_nm_parse(struct guest *g, struct gtree *t);	  /* net-nm.c */
+int net_ifcfg_parse(struct guest *g, struct gtree *t);	  /* net-ifcfg.c */
+int net_ifupdown_parse(struct guest *g, struct gtree *t); /* net-ifupdown.c */
 
 /*
  * Read a guest config file capped at GUEST_SMALL_FILE: 0 with the
@@ -37,8 +37,7 @@ int net_ifupdown_parse(struct guest *g, struct gtree *t);  /* net-ifupdown.c */
  * read (missing, dangling, masked with a /dev/null symlink; or unreadable or
  * too big, which is also a guest warning), -ENOMEM.
  */
-int net_read(struct guest *g, struct gtree *t, const char *path, char **ret,
-	     size_t *len);
+int net_read(struct guest *g, struct gtree *t, const char *path, char **ret, size_t *len);
 
 struct net_file {
 	const char *name; /* entry name */
@@ -53,13 +52,11 @@ typedef VEC(struct net_file) net_files;
  * /usr/lib. Missing directories are empty; at most NET_MAX_DIR_ENTRIES per
  * directory (a guest warning beyond that).
  */
-int net_list(struct guest *g, struct gtree *t, struct arena *a,
-	     const char *const *dirs, size_t n, bool (*keep)(const char *name),
-	     net_files *ret);
+int net_list(struct guest *g, struct gtree *t, struct arena *a, const char *const *dirs, size_t n,
+	     bool (*keep)(const char *name), net_files *ret);
 
 /* A new interface record of stack, from file (strings copied). */
-int net_iface_new(struct guest *g, const char *stack, const char *file,
-		  struct net_iface **ret);
+int net_iface_new(struct guest *g, const char *stack, const char *file, struct net_iface **ret);
 /* Copy s[0..len) into *field (guest arena); empty leaves *field as it was. */
 int net_set(struct guest *g, const char **field, const char *s, size_t len);
 /* The same for a MAC address: trimmed, lowercased, '-' separators as ':'. */
@@ -67,8 +64,8 @@ int net_set_mac(struct guest *g, const char **field, const char *s, size_t len);
 /* Append an address once (up to NET_MAX_ADDRESSES). */
 int net_add_address(struct guest *g, struct net_iface *ifc, const char *addr);
 /* Record a name pin (.link file, udev rule). */
-int net_add_link(struct guest *g, const char *kind, const char *file,
-		 const char *name, const char *mac);
+int net_add_link(struct guest *g, const char *kind, const char *file, const char *name,
+		 const char *mac);
 /* Prefix length of "255.255.255.0" or "24"; -1 when it is neither. */
 int net_mask_prefix(const char *mask);
 /* Join an address and a netmask or prefix ("192.0.2.1" + "24") into the

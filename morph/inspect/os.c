@@ -16,8 +16,8 @@
 #include <string.h>
 
 struct os_facts {
-	kv_list osr;          /* /etc/os-release (or /usr/lib/os-release) */
-	const char *id;       /* ID=, lowercase */
+	kv_list osr;	/* /etc/os-release (or /usr/lib/os-release) */
+	const char *id; /* ID=, lowercase */
 	const char *id_like;
 };
 
@@ -29,8 +29,7 @@ struct os_detector {
 
 /* Read a small guest file; NULL (not an error) when missing or unusable.
  * -EFBIG and other hard errors are returned through *err. */
-static char *read_small(struct guest *g, struct gtree *t, const char *path,
-			int *err)
+static char *read_small(struct guest *g, struct gtree *t, const char *path, int *err)
 {
 	char *buf = NULL;
 	size_t len;
@@ -168,10 +167,9 @@ static int detect_rhel(struct guest *g, struct gtree *t, struct os_facts *f)
 	static const struct {
 		const char *id, *match; /* os-release ID, redhat-release text */
 	} ids[] = {
-		{ "rhel", "Red Hat" },    { "centos", "CentOS" },
-		{ "rocky", "Rocky" },     { "almalinux", "AlmaLinux" },
-		{ "ol", "Oracle" },       { "fedora", "Fedora" },
-		{ "scientific", "Scientific" },
+		{"rhel", "Red Hat"},	      {"centos", "CentOS"}, {"rocky", "Rocky"},
+		{"almalinux", "AlmaLinux"},   {"ol", "Oracle"},	    {"fedora", "Fedora"},
+		{"scientific", "Scientific"},
 	};
 	int err = 0;
 	const char *rel = read_small(g, t, "/etc/redhat-release", &err);
@@ -219,15 +217,15 @@ static int detect_suse(struct guest *g, struct gtree *t, struct os_facts *f)
 	if (!g->product_name)
 		g->product_name = first_line(g, rel);
 	if (!g->version && rel) {
-		kv_list kv = { 0 };
+		kv_list kv = {0};
 
 		if (kv_parse_shell(g->arena, rel, strlen(rel), &kv) == 0 &&
 		    kv_get(&kv, "VERSION")) {
 			const char *pl = kv_get(&kv, "PATCHLEVEL");
 
-			set_version(g, pl ? arena_printf(g->arena, "%s.%s",
-							 kv_get(&kv, "VERSION"), pl)
-					  : kv_get(&kv, "VERSION"));
+			set_version(g,
+				    pl ? arena_printf(g->arena, "%s.%s", kv_get(&kv, "VERSION"), pl)
+				       : kv_get(&kv, "VERSION"));
 		}
 	}
 	g->package_format = "rpm";
@@ -243,8 +241,7 @@ static int detect_debian(struct guest *g, struct gtree *t, struct os_facts *f)
 
 	if (err)
 		return err;
-	if (!dv && !by_id && !word_in(f->id_like, "debian") &&
-	    !word_in(f->id_like, "ubuntu"))
+	if (!dv && !by_id && !word_in(f->id_like, "debian") && !word_in(f->id_like, "ubuntu"))
 		return 0;
 	g->distro = f->id ? f->id : "debian";
 	g->family = "debian";
@@ -276,16 +273,13 @@ static int detect_generic(struct guest *g, struct gtree *t, struct os_facts *f)
 }
 
 static const struct os_detector detectors[] = {
-	{ "photon", detect_photon },
-	{ "rhel", detect_rhel },
-	{ "suse", detect_suse },
-	{ "debian", detect_debian },
-	{ "os-release", detect_generic },
+	{"photon", detect_photon}, {"rhel", detect_rhel},	   {"suse", detect_suse},
+	{"debian", detect_debian}, {"os-release", detect_generic},
 };
 
 static int read_os_release(struct guest *g, struct gtree *t, struct os_facts *f)
 {
-	static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+	static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
 	int err = 0;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -315,7 +309,7 @@ static int read_os_release(struct guest *g, struct gtree *t, struct os_facts *f)
 
 static int read_hostname(struct guest *g, struct gtree *t)
 {
-	static const char *const files[] = { "/etc/hostname", "/etc/HOSTNAME" };
+	static const char *const files[] = {"/etc/hostname", "/etc/HOSTNAME"};
 	int err = 0;
 
 	for (size_t i = 0; i < 2 && !g->hostname; i++) {
@@ -330,7 +324,7 @@ static int read_hostname(struct guest *g, struct gtree *t)
 	if (!g->hostname) {
 		/* RHEL 6 and older: HOSTNAME= in /etc/sysconfig/network */
 		const char *s = read_small(g, t, "/etc/sysconfig/network", &err);
-		kv_list kv = { 0 };
+		kv_list kv = {0};
 
 		if (s && kv_parse_shell(g->arena, s, strlen(s), &kv) == 0)
 			g->hostname = kv_get(&kv, "HOSTNAME");
@@ -340,11 +334,9 @@ static int read_hostname(struct guest *g, struct gtree *t)
 
 static void detect_init(struct guest *g, struct gtree *t)
 {
-	if (gtree_exists(t, "/usr/lib/systemd/systemd") ||
-	    gtree_exists(t, "/lib/systemd/systemd"))
+	if (gtree_exists(t, "/usr/lib/systemd/systemd") || gtree_exists(t, "/lib/systemd/systemd"))
 		g->init_system = "systemd";
-	else if (gtree_exists(t, "/sbin/upstart") ||
-		 gtree_is_dir(t, "/etc/init"))
+	else if (gtree_exists(t, "/sbin/upstart") || gtree_is_dir(t, "/etc/init"))
 		g->init_system = "upstart";
 	else if (gtree_exists(t, "/etc/inittab"))
 		g->init_system = "sysvinit";
@@ -352,7 +344,7 @@ static void detect_init(struct guest *g, struct gtree *t)
 
 int inspect_os(struct guest *g, struct gtree *t)
 {
-	struct os_facts f = { 0 };
+	struct os_facts f = {0};
 	int r = read_os_release(g, t, &f);
 
 	if (r < 0)

@@ -54,9 +54,8 @@ TEST(enforcing_targeted)
 {
 	struct guest *g;
 
-	put("etc/selinux/config",
-	    "# This file controls the state of SELinux on the system.\n"
-	    "SELINUX=enforcing\n# SELINUX=disabled\nSELINUXTYPE=targeted\n");
+	put("etc/selinux/config", "# This file controls the state of SELinux on the system.\n"
+				  "SELINUX=enforcing\n# SELINUX=disabled\nSELINUXTYPE=targeted\n");
 	g = run();
 	CHECK_STR(g->selinux, "enforcing");
 	CHECK_STR(g->selinux_type, "targeted");
@@ -67,8 +66,7 @@ TEST(quoted_and_mixed_case)
 {
 	struct guest *g;
 
-	put("etc/selinux/config",
-	    "SELINUX=\"Permissive\"  # for now\nSELINUXTYPE='mls'\n");
+	put("etc/selinux/config", "SELINUX=\"Permissive\"  # for now\nSELINUXTYPE='mls'\n");
 	g = run();
 	CHECK_STR(g->selinux, "permissive");
 	CHECK_STR(g->selinux_type, "mls");
@@ -126,7 +124,8 @@ TEST(oversized_is_a_warning)
 
 	guest_root();
 	CHECK_INT(test_sh("mkdir -p '%s/etc/selinux' && "
-			  "{ printf 'SELINUX=enforcing\\n'; head -c 2097152 /dev/zero | tr '\\0' '#'; } "
+			  "{ printf 'SELINUX=enforcing\\n'; head -c 2097152 /dev/zero | tr '\\0' "
+			  "'#'; } "
 			  "> '%s/etc/selinux/config'",
 			  root, root),
 		  ==, 0);

@@ -15,8 +15,7 @@
 
 #define SELINUX_CONFIG "/etc/selinux/config"
 
-static const char *const selinux_modes[] = { "enforcing", "permissive",
-					     "disabled" };
+static const char *const selinux_modes[] = {"enforcing", "permissive", "disabled"};
 
 /* Lowercased arena copy; -ENOMEM. */
 static int selinux_lower(struct guest *g, const char *v, const char **ret)
@@ -34,7 +33,7 @@ static int selinux_lower(struct guest *g, const char *v, const char **ret)
 int inspect_selinux(struct guest *g, struct gtree *t)
 {
 	struct arena *a = NULL;
-	kv_list kv = { 0 };
+	kv_list kv = {0};
 	const char *mode, *type;
 	char *buf = NULL;
 	size_t len;
@@ -47,8 +46,8 @@ int inspect_selinux(struct guest *g, struct gtree *t)
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		guest_warn(g, "cannot read %s: %s; SELinux mode unknown",
-			   SELINUX_CONFIG, strerror(-r));
+		guest_warn(g, "cannot read %s: %s; SELinux mode unknown", SELINUX_CONFIG,
+			   strerror(-r));
 		return 0;
 	}
 	r = arena_new(&a);
@@ -59,8 +58,7 @@ int inspect_selinux(struct guest *g, struct gtree *t)
 	mode = kv_get(&kv, "SELINUX");
 	type = kv_get(&kv, "SELINUXTYPE");
 	if (!mode || !mode[0]) {
-		guest_warn(g, "%s has no SELINUX= setting; SELinux mode unknown",
-			   SELINUX_CONFIG);
+		guest_warn(g, "%s has no SELINUX= setting; SELinux mode unknown", SELINUX_CONFIG);
 	} else {
 		r = selinux_lower(g, mode, &g->selinux);
 		if (r < 0)
@@ -68,8 +66,7 @@ int inspect_selinux(struct guest *g, struct gtree *t)
 		for (size_t i = 0; i < sizeof(selinux_modes) / sizeof(selinux_modes[0]); i++)
 			known |= strcmp(g->selinux, selinux_modes[i]) == 0;
 		if (!known)
-			guest_warn(g, "%s: unknown SELINUX=%s", SELINUX_CONFIG,
-				   g->selinux);
+			guest_warn(g, "%s: unknown SELINUX=%s", SELINUX_CONFIG, g->selinux);
 	}
 	if (type && type[0] && !(g->selinux_type = arena_strdup(g->arena, type)))
 		r = -ENOMEM;

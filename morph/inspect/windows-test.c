@@ -47,15 +47,13 @@ static const char *build_fixture(const char *name)
 	snprintf(rel, sizeof(rel), "tests/fixtures/%s", name);
 	snprintf(src, sizeof(src), "%s", test_srcpath(rel));
 	snprintf(root, sizeof(root), "%s/%s", test_tmpdir(), name);
-	CHECK_INT(test_sh("cp -a '%s/tree' '%s' && sh '%s/build.sh' '%s'", src,
-			  root, src, root),
+	CHECK_INT(test_sh("cp -a '%s/tree' '%s' && sh '%s/build.sh' '%s'", src, root, src, root),
 		  ==, 0);
 	return root;
 }
 
 /* Merge .reg text into HKLM\HIVE of the hive file at root/rel. */
-static void merge_reg(const char *root, const char *rel, const char *hive,
-		      const char *text)
+static void merge_reg(const char *root, const char *rel, const char *hive, const char *text)
 {
 	char reg[4096];
 	FILE *f;
@@ -105,15 +103,14 @@ static const struct win_driver *find_driver(const void *vec, const char *name)
 	return NULL;
 }
 
-static const struct hv_artifact *find_hv(const struct guest *g,
-					 const char *hv, const char *kind,
+static const struct hv_artifact *find_hv(const struct guest *g, const char *hv, const char *kind,
 					 const char *name)
 {
 	for (size_t i = 0; i < g->hv_artifacts.n; i++) {
 		const struct hv_artifact *a = &g->hv_artifacts.v[i];
 
-		if (strcmp(a->hypervisor, hv) == 0 &&
-		    strcmp(a->kind, kind) == 0 && strcmp(a->name, name) == 0)
+		if (strcmp(a->hypervisor, hv) == 0 && strcmp(a->kind, kind) == 0 &&
+		    strcmp(a->name, name) == 0)
 			return a;
 	}
 	return NULL;
@@ -136,7 +133,7 @@ static bool warned(const struct guest *g, const char *part)
 	return false;
 }
 
-#define WIN2019_SYSTEM "Windows/System32/config/SYSTEM"
+#define WIN2019_SYSTEM	 "Windows/System32/config/SYSTEM"
 #define WIN2019_SOFTWARE "Windows/System32/config/SOFTWARE"
 
 TEST(win2019)
@@ -175,17 +172,19 @@ TEST(win2019)
 	CHECK_STR(d->group, "SCSI miniport");
 	CHECK_INT(d->start, ==, 0);
 	CHECK_INT(d->type, ==, 1);
-	for (const char *const *n = (const char *const[]){ "storahci", "disk",
-		"partmgr", "volmgr", "vmci", NULL }; *n; n++)
+	for (const char *const *n =
+		     (const char *const[]){"storahci", "disk", "partmgr", "volmgr", "vmci", NULL};
+	     *n; n++)
 		CHECK(find_driver(&wi->boot_drivers, *n) != NULL);
 	CHECK(find_driver(&wi->boot_drivers, "vmhgfs") == NULL);
 	CHECK(find_driver(&wi->boot_drivers, "VMTools") == NULL);
 	CHECK(find_driver(&wi->boot_drivers, "Tcpip") == NULL);
 
 	CHECK_INT(wi->vmware_services.n, ==, 8);
-	for (const char *const *n = (const char *const[]){ "VMTools", "vmci",
-		"vm3dmp", "vmxnet3ndis6", "pvscsi", "vmhgfs", "vsock",
-		"VGAuthService", NULL }; *n; n++)
+	for (const char *const *n =
+		     (const char *const[]){"VMTools", "vmci", "vm3dmp", "vmxnet3ndis6", "pvscsi",
+					   "vmhgfs", "vsock", "VGAuthService", NULL};
+	     *n; n++)
 		CHECK(strvec_has(&wi->vmware_services, *n));
 	CHECK_INT(wi->vmware_uninstall.n, ==, 1);
 	CHECK_STR(wi->vmware_uninstall.v[0], "VMware Tools");
@@ -274,8 +273,7 @@ TEST(truncated_hive)
 	const char *root = build_fixture("win2019");
 	struct guest *g;
 
-	CHECK_INT(test_sh("truncate -s 4100 '%s/" WIN2019_SOFTWARE "'", root),
-		  ==, 0);
+	CHECK_INT(test_sh("truncate -s 4100 '%s/" WIN2019_SOFTWARE "'", root), ==, 0);
 	CHECK_INT(inspect_dir(root, &g), ==, -EUCLEAN);
 	CHECK(g->windows == NULL);
 	CHECK(strstr(logbuf, "config/SOFTWARE: corrupt registry hive"));

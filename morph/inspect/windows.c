@@ -27,15 +27,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define WIN_STR_MAX 4096          /* UTF-8 bytes kept of any string */
-#define WIN_VALUE_MAX (64 * 1024) /* raw bytes of a value we read at all */
-#define WIN_KEYS_MAX 10000        /* subkeys looked at under one key */
-#define WIN_PATH_DEPTH 16         /* components in one of our key paths */
+#define WIN_STR_MAX    4096	   /* UTF-8 bytes kept of any string */
+#define WIN_VALUE_MAX  (64 * 1024) /* raw bytes of a value we read at all */
+#define WIN_KEYS_MAX   10000	   /* subkeys looked at under one key */
+#define WIN_PATH_DEPTH 16	   /* components in one of our key paths */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Directory names of the system root, in order of preference. */
-static const char *const win_sysroot_names[] = { "Windows", "WINNT" };
+static const char *const win_sysroot_names[] = {"Windows", "WINNT"};
 
 /*
  * Services that belong to a hypervisor's guest tools or paravirtual
@@ -44,50 +44,50 @@ static const char *const win_sysroot_names[] = { "Windows", "WINNT" };
  * image, not proof it ran on Hyper-V.
  */
 static const struct win_hv_service {
-	const char *name;       /* service key name, matched case-insensitively */
+	const char *name;	/* service key name, matched case-insensitively */
 	const char *hypervisor; /* as in struct hv_artifact */
 } win_hv_services[] = {
 	/* VMware Tools */
-	{ "VMTools", "vmware" },
-	{ "VGAuthService", "vmware" },
-	{ "VMUpgradeHelper", "vmware" },
-	{ "vmvss", "vmware" },
-	{ "vmci", "vmware" },
-	{ "vsock", "vmware" },
-	{ "vmhgfs", "vmware" },
-	{ "vmmemctl", "vmware" },
-	{ "vm3dmp", "vmware" },
-	{ "vm3dmp_loader", "vmware" },
-	{ "vm3dmp-debug", "vmware" },
-	{ "vm3dmp-stats", "vmware" },
-	{ "vm3dservice", "vmware" },
-	{ "vmmouse", "vmware" },
-	{ "vmusbmouse", "vmware" },
-	{ "vmrawdsk", "vmware" },
-	{ "vmxnet", "vmware" },
-	{ "vmxnet3ndis6", "vmware" },
-	{ "pvscsi", "vmware" },
-	{ "vmaudio", "vmware" },
-	{ "vnetWFP", "vmware" },
+	{"VMTools", "vmware"},
+	{"VGAuthService", "vmware"},
+	{"VMUpgradeHelper", "vmware"},
+	{"vmvss", "vmware"},
+	{"vmci", "vmware"},
+	{"vsock", "vmware"},
+	{"vmhgfs", "vmware"},
+	{"vmmemctl", "vmware"},
+	{"vm3dmp", "vmware"},
+	{"vm3dmp_loader", "vmware"},
+	{"vm3dmp-debug", "vmware"},
+	{"vm3dmp-stats", "vmware"},
+	{"vm3dservice", "vmware"},
+	{"vmmouse", "vmware"},
+	{"vmusbmouse", "vmware"},
+	{"vmrawdsk", "vmware"},
+	{"vmxnet", "vmware"},
+	{"vmxnet3ndis6", "vmware"},
+	{"pvscsi", "vmware"},
+	{"vmaudio", "vmware"},
+	{"vnetWFP", "vmware"},
 	/* Hyper-V integration */
-	{ "vmbus", "hyperv" },
-	{ "storvsc", "hyperv" },
-	{ "netvsc", "hyperv" },
-	{ "VMBusHID", "hyperv" },
-	{ "hyperkbd", "hyperv" },
-	{ "HyperVideo", "hyperv" },
+	{"vmbus", "hyperv"},
+	{"storvsc", "hyperv"},
+	{"netvsc", "hyperv"},
+	{"VMBusHID", "hyperv"},
+	{"hyperkbd", "hyperv"},
+	{"HyperVideo", "hyperv"},
 	/* Xen PV drivers */
-	{ "xenbus", "xen" },
-	{ "xenfilt", "xen" },
-	{ "xeniface", "xen" },
-	{ "xennet", "xen" },
-	{ "xenvbd", "xen" },
-	{ "xenvif", "xen" },
+	{"xenbus", "xen"},
+	{"xenfilt", "xen"},
+	{"xeniface", "xen"},
+	{"xennet", "xen"},
+	{"xenvbd", "xen"},
+	{"xenvif", "xen"},
 };
 
 /* virtio-win driver services. */
 static const char *const win_virtio_services[] = {
-	"viostor", "vioscsi", "netkvm",   "vioser", "balloon",       "viorng",
+	"viostor", "vioscsi", "netkvm",	       "vioser",   "balloon", "viorng",
 	"fwcfg",   "pvpanic", "qemupciserial", "vioinput", "viofs",
 };
 
@@ -101,10 +101,10 @@ static const char *const win_uninstall_keys[] = {
 static const struct {
 	const char *win, *arch;
 } win_archs[] = {
-	{ "AMD64", "x86_64" },
-	{ "x86", "i686" },
-	{ "ARM64", "aarch64" },
-	{ "IA64", "ia64" },
+	{"AMD64", "x86_64"},
+	{"x86", "i686"},
+	{"ARM64", "aarch64"},
+	{"IA64", "ia64"},
 };
 
 /* What one inspection learns, assigned to g only when all went well. */
@@ -152,8 +152,7 @@ static int win_ci_cb(void *ud, const char *name, enum gfs_type type)
 	 * the exact one, else the smallest by strcmp, so the result does not
 	 * depend on directory order. */
 	exact = strcmp(name, m->want) == 0;
-	if (!m->found || exact ||
-	    (strcmp(m->best, m->want) != 0 && strcmp(name, m->best) < 0)) {
+	if (!m->found || exact || (strcmp(m->best, m->want) != 0 && strcmp(name, m->best) < 0)) {
 		memcpy(m->best, name, strlen(name) + 1);
 		m->found = true;
 	}
@@ -162,10 +161,10 @@ static int win_ci_cb(void *ud, const char *name, enum gfs_type type)
 
 /* dir + "/" + the entry of dir matching name case-insensitively (arena).
  * -ENOENT when there is none. */
-static int win_ci_join(struct guest *g, struct gtree *t, const char *dir,
-		       const char *name, const char **ret)
+static int win_ci_join(struct guest *g, struct gtree *t, const char *dir, const char *name,
+		       const char **ret)
 {
-	struct win_ci_match m = { .want = name };
+	struct win_ci_match m = {.want = name};
 	const char *p;
 	int r;
 
@@ -185,8 +184,8 @@ static int win_ci_join(struct guest *g, struct gtree *t, const char *dir,
 
 /* Resolve rel ("System32/config/SYSTEM") under dir, one case-insensitive
  * component at a time. */
-static int win_ci_path(struct guest *g, struct gtree *t, const char *dir,
-		       const char *rel, const char **ret)
+static int win_ci_path(struct guest *g, struct gtree *t, const char *dir, const char *rel,
+		       const char **ret)
 {
 	char comp[GFS_MAX_NAME + 1];
 	const char *cur = dir;
@@ -211,8 +210,8 @@ static int win_ci_path(struct guest *g, struct gtree *t, const char *dir,
 }
 
 /* found = 0 (paths set), not a Windows tree = 1, error < 0 */
-static int win_find_sysroot(struct guest *g, struct gtree *t,
-			    const char **software, const char **system)
+static int win_find_sysroot(struct guest *g, struct gtree *t, const char **software,
+			    const char **system)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(win_sysroot_names); i++) {
 		const char *root, *sw, *sy;
@@ -225,8 +224,7 @@ static int win_find_sysroot(struct guest *g, struct gtree *t,
 			return r;
 		r = win_ci_path(g, t, root, "System32/config/SOFTWARE", &sw);
 		if (r == 0)
-			r = win_ci_path(g, t, root, "System32/config/SYSTEM",
-					&sy);
+			r = win_ci_path(g, t, root, "System32/config/SYSTEM", &sy);
 		if (r == -ENOENT || r == -EINVAL)
 			continue;
 		if (r < 0)
@@ -267,8 +265,8 @@ static int win_write_all(int fd, const char *buf, size_t len)
  * unlinks right after hivex_open (*unlink_after). *fd is the caller's to
  * close.
  */
-static int win_spill(const char *buf, size_t len, int *fd, char *name,
-		     size_t namesz, bool *unlink_after)
+static int win_spill(const char *buf, size_t len, int *fd, char *name, size_t namesz,
+		     bool *unlink_after)
 {
 	const char *tmp = getenv("TMPDIR");
 	int f, r;
@@ -287,8 +285,7 @@ static int win_spill(const char *buf, size_t len, int *fd, char *name,
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	if ((size_t)snprintf(name, namesz, "%s/morph-hive-XXXXXX", tmp) >=
-	    namesz)
+	if ((size_t)snprintf(name, namesz, "%s/morph-hive-XXXXXX", tmp) >= namesz)
 		return -ENAMETOOLONG;
 	f = mkostemp(name, O_CLOEXEC);
 	if (f < 0)
@@ -306,8 +303,7 @@ static int win_spill(const char *buf, size_t len, int *fd, char *name,
 
 /* Read the guest file path and open it as a hive. -EUCLEAN (logged) when
  * hivex refuses it. */
-static int win_hive_open(struct guest *g, struct gtree *t, const char *path,
-			 hive_h **ret)
+static int win_hive_open(struct guest *g, struct gtree *t, const char *path, hive_h **ret)
 {
 	char name[4096];
 	char *buf = NULL;
@@ -318,15 +314,13 @@ static int win_hive_open(struct guest *g, struct gtree *t, const char *path,
 
 	r = gtree_read(t, path, GUEST_HIVE_MAX, &buf, &len);
 	if (r < 0) {
-		log_err(g->ctx, "%s: cannot read registry hive: %s", path,
-			strerror(-r));
+		log_err(g->ctx, "%s: cannot read registry hive: %s", path, strerror(-r));
 		return r;
 	}
 	r = win_spill(buf, len, &fd, name, sizeof(name), &unlink_after);
 	free(buf);
 	if (r < 0) {
-		log_err(g->ctx, "%s: cannot stage registry hive for hivex: %s",
-			path, strerror(-r));
+		log_err(g->ctx, "%s: cannot stage registry hive for hivex: %s", path, strerror(-r));
 		return r;
 	}
 
@@ -339,8 +333,7 @@ static int win_hive_open(struct guest *g, struct gtree *t, const char *path,
 	if (!h) {
 		if (r == -ENOMEM || r == -EMFILE || r == -ENFILE)
 			return r;
-		log_err(g->ctx, "%s: corrupt registry hive (%s)", path,
-			strerror(-r));
+		log_err(g->ctx, "%s: corrupt registry hive (%s)", path, strerror(-r));
 		return -EUCLEAN;
 	}
 	*ret = h;
@@ -352,8 +345,7 @@ static int win_hive_open(struct guest *g, struct gtree *t, const char *path,
 
 /* Walk a backslash-separated key path below node. -ENOENT when a component
  * is missing (hivex matches names case-insensitively). */
-static int win_key(hive_h *h, hive_node_h node, const char *path,
-		   hive_node_h *ret)
+static int win_key(hive_h *h, hive_node_h node, const char *path, hive_node_h *ret)
 {
 	char comp[256];
 	size_t depth = 0;
@@ -390,8 +382,8 @@ static int win_root(hive_h *h, hive_node_h *ret)
 }
 
 /* Raw value data (malloc'ed, caller frees) after checking its size. */
-static int win_value_raw(hive_h *h, hive_node_h node, const char *key,
-			 hive_type *type, char **data, size_t *len)
+static int win_value_raw(hive_h *h, hive_node_h node, const char *key, hive_type *type, char **data,
+			 size_t *len)
 {
 	hive_value_h v;
 	hive_type t;
@@ -443,8 +435,7 @@ static size_t win_put_utf8(char *out, uint32_t cp)
 /* UTF-16LE up to the first NUL (an odd last byte is dropped) to UTF-8 in
  * the arena, at most WIN_STR_MAX bytes, cut at a character boundary.
  * Unpaired surrogates become U+FFFD. */
-static char *win_utf16_to_utf8(struct arena *a, const unsigned char *p,
-			       size_t len)
+static char *win_utf16_to_utf8(struct arena *a, const unsigned char *p, size_t len)
 {
 	char out[WIN_STR_MAX + 4];
 	size_t o = 0;
@@ -461,8 +452,7 @@ static char *win_utf16_to_utf8(struct arena *a, const unsigned char *p,
 			uint32_t lo = p[i] | (uint32_t)p[i + 1] << 8;
 
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) +
-				     (lo - 0xDC00);
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				i += 2;
 			}
 		}
@@ -481,8 +471,11 @@ static char *win_utf16_to_utf8(struct arena *a, const unsigned char *p,
  * (overlong forms, surrogates and code points past U+10FFFF are not). */
 static size_t win_utf8_len(const unsigned char *p)
 {
-	size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 :
-		   (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+	size_t n = *p < 0x80		 ? 1
+		   : (*p & 0xE0) == 0xC0 ? 2
+		   : (*p & 0xF0) == 0xE0 ? 3
+		   : (*p & 0xF8) == 0xF0 ? 4
+					 : 0;
 	uint32_t cp;
 
 	if (n <= 1)
@@ -493,9 +486,8 @@ static size_t win_utf8_len(const unsigned char *p)
 			return 0;
 		cp = cp << 6 | (p[k] & 0x3F);
 	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return n;
 }
@@ -528,8 +520,7 @@ static char *win_clean_utf8(struct arena *a, const char *s)
 
 /* A REG_SZ / REG_EXPAND_SZ value as UTF-8 (arena). -ENOENT when absent,
  * -EMEDIUMTYPE for another type, -E2BIG over the cap. */
-static int win_str(struct guest *g, hive_h *h, hive_node_h node,
-		   const char *key, const char **ret)
+static int win_str(struct guest *g, hive_h *h, hive_node_h node, const char *key, const char **ret)
 {
 	hive_type t;
 	char *d;
@@ -553,8 +544,7 @@ static int win_str(struct guest *g, hive_h *h, hive_node_h node,
 }
 
 /* A REG_DWORD (or big-endian DWORD) of exactly four bytes. */
-static int win_dword(hive_h *h, hive_node_h node, const char *key,
-		     uint32_t *ret)
+static int win_dword(hive_h *h, hive_node_h node, const char *key, uint32_t *ret)
 {
 	const unsigned char *b;
 	hive_type t;
@@ -566,17 +556,14 @@ static int win_dword(hive_h *h, hive_node_h node, const char *key,
 	if (r < 0)
 		return r;
 	b = (const unsigned char *)d;
-	if ((t != hive_t_REG_DWORD && t != hive_t_REG_DWORD_BIG_ENDIAN) ||
-	    n != 4) {
+	if ((t != hive_t_REG_DWORD && t != hive_t_REG_DWORD_BIG_ENDIAN) || n != 4) {
 		free(d);
 		return -EMEDIUMTYPE;
 	}
 	if (t == hive_t_REG_DWORD)
-		*ret = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-		       (uint32_t)b[3] << 24;
+		*ret = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 	else
-		*ret = b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 |
-		       (uint32_t)b[0] << 24;
+		*ret = b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
 	free(d);
 	return 0;
 }
@@ -584,8 +571,8 @@ static int win_dword(hive_h *h, hive_node_h node, const char *key,
 /* Optional values: absent is *ret = NULL / *found = false; a value of the
  * wrong type, too large or unreadable is a warning and treated as absent.
  * Only running out of memory is an error. where names the key in messages. */
-static int win_opt_str(struct guest *g, hive_h *h, hive_node_h node,
-		       const char *where, const char *key, const char **ret)
+static int win_opt_str(struct guest *g, hive_h *h, hive_node_h node, const char *where,
+		       const char *key, const char **ret)
 {
 	int r = win_str(g, h, node, key, ret);
 
@@ -600,9 +587,8 @@ static int win_opt_str(struct guest *g, hive_h *h, hive_node_h node,
 	return 0;
 }
 
-static int win_opt_dword(struct guest *g, hive_h *h, hive_node_h node,
-			 const char *where, const char *key, uint32_t *ret,
-			 bool *found)
+static int win_opt_dword(struct guest *g, hive_h *h, hive_node_h node, const char *where,
+			 const char *key, uint32_t *ret, bool *found)
 {
 	int r = win_dword(h, node, key, ret);
 
@@ -618,8 +604,8 @@ static int win_opt_dword(struct guest *g, hive_h *h, hive_node_h node,
 
 /* The subkeys of node, at most WIN_KEYS_MAX (malloc'ed, 0-terminated,
  * caller frees). A key hivex cannot list is a warning and an empty list. */
-static int win_children(struct guest *g, hive_h *h, hive_node_h node,
-			const char *where, hive_node_h **ret)
+static int win_children(struct guest *g, hive_h *h, hive_node_h node, const char *where,
+			hive_node_h **ret)
 {
 	hive_node_h *kids;
 	size_t n;
@@ -631,16 +617,17 @@ static int win_children(struct guest *g, hive_h *h, hive_node_h node,
 
 		if (r == -ENOMEM)
 			return r;
-		guest_warn(g, "registry %s: cannot list subkeys (%s)", where,
-			   strerror(-r));
+		guest_warn(g, "registry %s: cannot list subkeys (%s)", where, strerror(-r));
 		kids = calloc(1, sizeof(*kids));
 		if (!kids)
 			return -ENOMEM;
 	}
 	for (n = 0; kids[n]; n++)
 		if (n == WIN_KEYS_MAX) {
-			guest_warn(g, "registry %s: over %d subkeys, the rest "
-				   "ignored", where, WIN_KEYS_MAX);
+			guest_warn(g,
+				   "registry %s: over %d subkeys, the rest "
+				   "ignored",
+				   where, WIN_KEYS_MAX);
 			kids[n] = 0;
 			break;
 		}
@@ -649,8 +636,8 @@ static int win_children(struct guest *g, hive_h *h, hive_node_h node,
 }
 
 /* A key's name as clean UTF-8 (arena); NULL with a warning if unreadable. */
-static int win_node_name(struct guest *g, hive_h *h, hive_node_h node,
-			 const char *where, const char **ret)
+static int win_node_name(struct guest *g, hive_h *h, hive_node_h node, const char *where,
+			 const char **ret)
 {
 	char *raw;
 	const char *s;
@@ -663,8 +650,10 @@ static int win_node_name(struct guest *g, hive_h *h, hive_node_h node,
 		*ret = NULL;
 		if (r == -ENOMEM)
 			return r;
-		guest_warn(g, "registry %s: a subkey has an unreadable name "
-			   "(%s)", where, strerror(-r));
+		guest_warn(g,
+			   "registry %s: a subkey has an unreadable name "
+			   "(%s)",
+			   where, strerror(-r));
 		return 0;
 	}
 	s = win_clean_utf8(g->arena, raw);
@@ -710,11 +699,9 @@ static int win_parse_version(struct win_scan *w, const char *s)
 	return win_set_version(w, (uint32_t)major, (uint32_t)minor);
 }
 
-static int win_read_current_version(struct win_scan *w, hive_h *h,
-				    hive_node_h root)
+static int win_read_current_version(struct win_scan *w, hive_h *h, hive_node_h root)
 {
-	static const char where[] =
-		"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+	static const char where[] = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
 	struct windows_info *wi = w->wi;
 	struct guest *g = w->g;
 	uint32_t major = 0, minor = 0;
@@ -726,35 +713,30 @@ static int win_read_current_version(struct win_scan *w, hive_h *h,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		guest_warn(g, "registry %s: missing (%s); product and version "
-			   "unknown", where, strerror(-r));
+		guest_warn(g,
+			   "registry %s: missing (%s); product and version "
+			   "unknown",
+			   where, strerror(-r));
 		return 0;
 	}
 
-	if ((r = win_opt_str(g, h, cv, where, "ProductName",
-			     &wi->product_name)) < 0 ||
-	    (r = win_opt_str(g, h, cv, where, "CurrentVersion",
-			     &wi->current_version)) < 0 ||
-	    (r = win_opt_str(g, h, cv, where, "CurrentBuild",
-			     &wi->current_build)) < 0 ||
-	    (r = win_opt_str(g, h, cv, where, "EditionID",
-			     &wi->edition_id)) < 0 ||
-	    (r = win_opt_str(g, h, cv, where, "InstallationType",
-			     &wi->installation_type)) < 0 ||
-	    (r = win_opt_str(g, h, cv, where, "SystemRoot",
-			     &wi->system_root)) < 0)
+	if ((r = win_opt_str(g, h, cv, where, "ProductName", &wi->product_name)) < 0 ||
+	    (r = win_opt_str(g, h, cv, where, "CurrentVersion", &wi->current_version)) < 0 ||
+	    (r = win_opt_str(g, h, cv, where, "CurrentBuild", &wi->current_build)) < 0 ||
+	    (r = win_opt_str(g, h, cv, where, "EditionID", &wi->edition_id)) < 0 ||
+	    (r = win_opt_str(g, h, cv, where, "InstallationType", &wi->installation_type)) < 0 ||
+	    (r = win_opt_str(g, h, cv, where, "SystemRoot", &wi->system_root)) < 0)
 		return r;
 	if (!wi->current_build &&
-	    (r = win_opt_str(g, h, cv, where, "CurrentBuildNumber",
-			     &wi->current_build)) < 0)
+	    (r = win_opt_str(g, h, cv, where, "CurrentBuildNumber", &wi->current_build)) < 0)
 		return r;
 
 	/* Windows 10 and later keep CurrentVersion at "6.3" for old
 	 * programs; the real version is in the two DWORDs. */
-	if ((r = win_opt_dword(g, h, cv, where, "CurrentMajorVersionNumber",
-			       &major, &has_major)) < 0 ||
-	    (r = win_opt_dword(g, h, cv, where, "CurrentMinorVersionNumber",
-			       &minor, &has_minor)) < 0)
+	if ((r = win_opt_dword(g, h, cv, where, "CurrentMajorVersionNumber", &major, &has_major)) <
+		    0 ||
+	    (r = win_opt_dword(g, h, cv, where, "CurrentMinorVersionNumber", &minor, &has_minor)) <
+		    0)
 		return r;
 	if (has_major && (r = win_set_version(w, major, has_minor ? minor : 0)))
 		return r;
@@ -773,8 +755,8 @@ static bool win_strvec_has(const void *vec, const char *s)
 	return false;
 }
 
-static int win_add_hv(struct win_scan *w, const char *hypervisor,
-		      const char *kind, const char *name, const char *path)
+static int win_add_hv(struct win_scan *w, const char *hypervisor, const char *kind,
+		      const char *name, const char *path)
 {
 	struct hv_artifact *a = VEC_PUSH(w->g->arena, w->hv);
 
@@ -788,8 +770,7 @@ static int win_add_hv(struct win_scan *w, const char *hypervisor,
 }
 
 /* Uninstall entries whose DisplayName or Publisher mentions VMware. */
-static int win_read_uninstall(struct win_scan *w, hive_h *h, hive_node_h root,
-			      const char *rel)
+static int win_read_uninstall(struct win_scan *w, hive_h *h, hive_node_h root, const char *rel)
 {
 	struct guest *g = w->g;
 	const char *where = arena_printf(g->arena, "HKLM\\SOFTWARE\\%s", rel);
@@ -804,8 +785,7 @@ static int win_read_uninstall(struct win_scan *w, hive_h *h, hive_node_h root,
 	if (r < 0) {
 		if (r == -ENOMEM)
 			return r;
-		guest_warn(g, "registry %s: unreadable (%s)", where,
-			   strerror(-r));
+		guest_warn(g, "registry %s: unreadable (%s)", where, strerror(-r));
 		return 0;
 	}
 	r = win_children(g, h, un, where, &kids);
@@ -824,21 +804,17 @@ static int win_read_uninstall(struct win_scan *w, hive_h *h, hive_node_h root,
 			r = -ENOMEM;
 			goto out;
 		}
-		if ((r = win_opt_str(g, h, kids[i], entry, "DisplayName",
-				     &dn)) < 0 ||
-		    (r = win_opt_str(g, h, kids[i], entry, "Publisher",
-				     &pub)) < 0)
+		if ((r = win_opt_str(g, h, kids[i], entry, "DisplayName", &dn)) < 0 ||
+		    (r = win_opt_str(g, h, kids[i], entry, "Publisher", &pub)) < 0)
 			goto out;
-		if (!(dn && strcasestr(dn, "vmware")) &&
-		    !(pub && strcasestr(pub, "vmware")))
+		if (!(dn && strcasestr(dn, "vmware")) && !(pub && strcasestr(pub, "vmware")))
 			continue;
 		/* An entry without a DisplayName is still an installed
 		 * product; its key name (often a GUID) stands in. */
 		name = dn && *dn ? dn : key;
 		path = entry;
 		if (!win_strvec_has(&w->wi->vmware_uninstall, name) &&
-		    (r = guest_strvec_add(g, &w->wi->vmware_uninstall,
-					  name)) < 0)
+		    (r = guest_strvec_add(g, &w->wi->vmware_uninstall, name)) < 0)
 			goto out;
 		if ((r = win_add_hv(w, "vmware", "package", name, path)) < 0)
 			goto out;
@@ -868,8 +844,7 @@ static int win_read_software(struct win_scan *w, hive_h *h)
 
 /* The control set Windows boots with: SYSTEM\Select\Current. There is no
  * CurrentControlSet key in the hive file; Windows links it at boot. */
-static int win_control_set(struct win_scan *w, hive_h *h, hive_node_h root,
-			   hive_node_h *ret)
+static int win_control_set(struct win_scan *w, hive_h *h, hive_node_h root, hive_node_h *ret)
 {
 	struct guest *g = w->g;
 	uint32_t cur = 0;
@@ -881,12 +856,12 @@ static int win_control_set(struct win_scan *w, hive_h *h, hive_node_h root,
 	r = win_key(h, root, "Select", &sel);
 	if (r == -ENOMEM)
 		return r;
-	if (r == 0 && (r = win_opt_dword(g, h, sel, "HKLM\\SYSTEM\\Select",
-					 "Current", &cur, &found)) < 0)
+	if (r == 0 &&
+	    (r = win_opt_dword(g, h, sel, "HKLM\\SYSTEM\\Select", "Current", &cur, &found)) < 0)
 		return r;
 	if (!found || cur < 1 || cur > 999) {
 		guest_warn(g, "registry HKLM\\SYSTEM\\Select\\Current: missing "
-			   "or invalid; using ControlSet001");
+			      "or invalid; using ControlSet001");
 		cur = 1;
 	}
 	snprintf(name, sizeof(name), "ControlSet%03u", cur);
@@ -894,9 +869,10 @@ static int win_control_set(struct win_scan *w, hive_h *h, hive_node_h root,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		guest_warn(g, "registry HKLM\\SYSTEM\\%s: missing (%s); "
-			   "hostname, arch and services unknown", name,
-			   strerror(-r));
+		guest_warn(g,
+			   "registry HKLM\\SYSTEM\\%s: missing (%s); "
+			   "hostname, arch and services unknown",
+			   name, strerror(-r));
 		return 1;
 	}
 	w->wi->control_set = (int)cur;
@@ -921,9 +897,8 @@ static bool win_is_virtio(const char *name)
 }
 
 /* ImagePath, Type and Group of a service we list. */
-static int win_read_driver(struct guest *g, hive_h *h, hive_node_h node,
-			   const char *where, const char *name, uint32_t start,
-			   struct win_driver *d)
+static int win_read_driver(struct guest *g, hive_h *h, hive_node_h node, const char *where,
+			   const char *name, uint32_t start, struct win_driver *d)
 {
 	bool found;
 	int r;
@@ -932,14 +907,12 @@ static int win_read_driver(struct guest *g, hive_h *h, hive_node_h node,
 	d->start = start;
 	if ((r = win_opt_str(g, h, node, where, "ImagePath", &d->image)) < 0 ||
 	    (r = win_opt_str(g, h, node, where, "Group", &d->group)) < 0 ||
-	    (r = win_opt_dword(g, h, node, where, "Type", &d->type, &found)) <
-		    0)
+	    (r = win_opt_dword(g, h, node, where, "Type", &d->type, &found)) < 0)
 		return r;
 	return 0;
 }
 
-static int win_read_service(struct win_scan *w, hive_h *h, hive_node_h node,
-			    const char *services)
+static int win_read_service(struct win_scan *w, hive_h *h, hive_node_h node, const char *services)
 {
 	struct windows_info *wi = w->wi;
 	struct guest *g = w->g;
@@ -992,8 +965,7 @@ static int win_read_service(struct win_scan *w, hive_h *h, hive_node_h node,
 	return 0;
 }
 
-static int win_read_services(struct win_scan *w, hive_h *h, hive_node_h cs,
-			     const char *csname)
+static int win_read_services(struct win_scan *w, hive_h *h, hive_node_h cs, const char *csname)
 {
 	struct guest *g = w->g;
 	const char *where;
@@ -1007,8 +979,7 @@ static int win_read_services(struct win_scan *w, hive_h *h, hive_node_h cs,
 	if (r < 0) {
 		if (r == -ENOMEM)
 			return r;
-		guest_warn(g, "registry %s: missing (%s)", where,
-			   strerror(-r));
+		guest_warn(g, "registry %s: missing (%s)", where, strerror(-r));
 		return 0;
 	}
 	r = win_children(g, h, svc, where, &kids);
@@ -1020,8 +991,7 @@ static int win_read_services(struct win_scan *w, hive_h *h, hive_node_h cs,
 	return r;
 }
 
-static int win_read_arch(struct win_scan *w, hive_h *h, hive_node_h cs,
-			 const char *csname)
+static int win_read_arch(struct win_scan *w, hive_h *h, hive_node_h cs, const char *csname)
 {
 	struct guest *g = w->g;
 	const char *where, *pa;
@@ -1038,8 +1008,7 @@ static int win_read_arch(struct win_scan *w, hive_h *h, hive_node_h cs,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		guest_warn(g, "registry %s: missing (%s); arch unknown", where,
-			   strerror(-r));
+		guest_warn(g, "registry %s: missing (%s); arch unknown", where, strerror(-r));
 		return 0;
 	}
 	r = win_opt_str(g, h, env, where, "PROCESSOR_ARCHITECTURE", &pa);
@@ -1050,13 +1019,14 @@ static int win_read_arch(struct win_scan *w, hive_h *h, hive_node_h cs,
 			w->arch = win_archs[i].arch;
 			return 0;
 		}
-	guest_warn(g, "registry %s\\PROCESSOR_ARCHITECTURE: unknown value "
-		   "\"%.64s\"", where, pa);
+	guest_warn(g,
+		   "registry %s\\PROCESSOR_ARCHITECTURE: unknown value "
+		   "\"%.64s\"",
+		   where, pa);
 	return 0;
 }
 
-static int win_read_hostname(struct win_scan *w, hive_h *h, hive_node_h cs,
-			     const char *csname)
+static int win_read_hostname(struct win_scan *w, hive_h *h, hive_node_h cs, const char *csname)
 {
 	struct guest *g = w->g;
 	const char *where;
@@ -1075,8 +1045,7 @@ static int win_read_hostname(struct win_scan *w, hive_h *h, hive_node_h cs,
 	if (r < 0) {
 		if (r == -ENOMEM)
 			return r;
-		guest_warn(g, "registry %s: unreadable (%s)", where,
-			   strerror(-r));
+		guest_warn(g, "registry %s: unreadable (%s)", where, strerror(-r));
 		return 0;
 	}
 	return win_opt_str(g, h, cn, where, "ComputerName", &w->hostname);
@@ -1104,8 +1073,7 @@ static int win_read_system(struct win_scan *w, hive_h *h)
 
 /* ------------------------------------------------------------------ */
 
-static int win_read_hive(struct win_scan *w, struct gtree *t,
-			 const char *path,
+static int win_read_hive(struct win_scan *w, struct gtree *t, const char *path,
 			 int (*fn)(struct win_scan *w, hive_h *h))
 {
 	hive_h *h = NULL;
@@ -1116,8 +1084,7 @@ static int win_read_hive(struct win_scan *w, struct gtree *t,
 		return r;
 	r = fn(w, h);
 	if (r == -EUCLEAN)
-		log_err(w->g->ctx, "%s: corrupt registry hive (no root key)",
-			path);
+		log_err(w->g->ctx, "%s: corrupt registry hive (no root key)", path);
 	hivex_close(h);
 	return r;
 }
@@ -1148,7 +1115,7 @@ static int win_commit(struct win_scan *w)
 
 int inspect_windows(struct guest *g, struct gtree *t)
 {
-	struct win_scan w = { .g = g, .major = -1, .minor = -1 };
+	struct win_scan w = {.g = g, .major = -1, .minor = -1};
 	const char *sw_path, *sys_path;
 	int r;
 

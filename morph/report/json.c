@@ -37,8 +37,7 @@ static size_t utf8_len(const unsigned char *s)
 	}
 	/* Overlong forms, surrogates, beyond U+10FFFF. */
 	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return n;
 }
@@ -52,11 +51,26 @@ void json_write_string(FILE *f, const char *str)
 		size_t n;
 
 		switch (*s) {
-		case '"': fputs("\\\"", f); s++; continue;
-		case '\\': fputs("\\\\", f); s++; continue;
-		case '\n': fputs("\\n", f); s++; continue;
-		case '\t': fputs("\\t", f); s++; continue;
-		case '\r': fputs("\\r", f); s++; continue;
+		case '"':
+			fputs("\\\"", f);
+			s++;
+			continue;
+		case '\\':
+			fputs("\\\\", f);
+			s++;
+			continue;
+		case '\n':
+			fputs("\\n", f);
+			s++;
+			continue;
+		case '\t':
+			fputs("\\t", f);
+			s++;
+			continue;
+		case '\r':
+			fputs("\\r", f);
+			s++;
+			continue;
 		default: break;
 		}
 		if (*s < 0x20 || *s == 0x7f) {
@@ -120,10 +134,22 @@ static void close_(struct json *j, char c)
 	fputc(c, j->f);
 }
 
-void json_obj_begin(struct json *j, const char *key) { open_(j, key, '{'); }
-void json_obj_end(struct json *j) { close_(j, '}'); }
-void json_arr_begin(struct json *j, const char *key) { open_(j, key, '['); }
-void json_arr_end(struct json *j) { close_(j, ']'); }
+void json_obj_begin(struct json *j, const char *key)
+{
+	open_(j, key, '{');
+}
+void json_obj_end(struct json *j)
+{
+	close_(j, '}');
+}
+void json_arr_begin(struct json *j, const char *key)
+{
+	open_(j, key, '[');
+}
+void json_arr_end(struct json *j)
+{
+	close_(j, ']');
+}
 
 void json_str(struct json *j, const char *key, const char *val)
 {

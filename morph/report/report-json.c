@@ -227,8 +227,7 @@ static void artifacts(struct json *j, const struct guest *g)
 	json_arr_end(j);
 }
 
-static void win_drivers(struct json *j, const char *key, const struct win_driver *d,
-			size_t n)
+static void win_drivers(struct json *j, const char *key, const struct win_driver *d, size_t n)
 {
 	json_arr_begin(j, key);
 	for (size_t i = 0; i < n; i++) {

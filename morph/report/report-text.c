@@ -42,8 +42,7 @@ static void text_linux(FILE *f, const struct guest *g)
 
 		fprintf(f, "  %s ", (int)i == g->default_kernel ? "*" : " ");
 		put(f, k->version);
-		fprintf(f, "%s%s%s\n", *k->flavour ? " [" : "", k->flavour,
-			*k->flavour ? "]" : "");
+		fprintf(f, "%s%s%s\n", *k->flavour ? " [" : "", k->flavour, *k->flavour ? "]" : "");
 		fprintf(f, "      virtio:");
 		for (int d = 0; d < VD_COUNT; d++)
 			fprintf(f, " %s=%s", virtio_driver_names[d] + 7, avail(k->virtio[d]));

@@ -79,26 +79,25 @@ static void make_run_id(char *buf, size_t size)
 		return;
 	}
 	gmtime_r(&now, &tm);
-	snprintf(buf, size, "%04d%02d%02dT%02d%02d%02dZ-%d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)getpid());
+	snprintf(buf, size, "%04d%02d%02dT%02d%02d%02dZ-%d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)getpid());
 }
 
 int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "block-driver", required_argument, NULL, 'b' },
-		{ "nic", required_argument, NULL, 'N' },
-		{ "console", required_argument, NULL, 'c' },
-		{ "no-firstboot", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"dry-run", no_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},
+		{"block-driver", required_argument, NULL, 'b'},
+		{"nic", required_argument, NULL, 'N'},
+		{"console", required_argument, NULL, 'c'},
+		{"no-firstboot", no_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	struct nic_map nics[MAX_NICS];
-	struct convert_opts co = { .nics = nics };
-	struct inspect_opts io = { .writable = true };
+	struct convert_opts co = {.nics = nics};
+	struct inspect_opts io = {.writable = true};
 	bool dry = false, json = false;
 	struct guest *g = NULL;
 	struct gtree *t = NULL;
@@ -109,19 +108,16 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "njh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n':
-			dry = true;
-			break;
-		case 'j':
-			json = true;
-			break;
+		case 'n': dry = true; break;
+		case 'j': json = true; break;
 		case 'b':
 			if (strcmp(optarg, "virtio-blk") == 0)
 				co.block_driver = BLOCK_VIRTIO_BLK;
 			else if (strcmp(optarg, "virtio-scsi") == 0)
 				co.block_driver = BLOCK_VIRTIO_SCSI;
 			else {
-				fprintf(stderr, "morph convert: --block-driver takes virtio-blk or virtio-scsi\n");
+				fprintf(stderr, "morph convert: --block-driver takes virtio-blk or "
+						"virtio-scsi\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -129,32 +125,33 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 			char *eq = strchr(optarg, '=');
 
 			if (!eq || eq == optarg || !valid_mac(eq + 1) || co.nnics >= MAX_NICS) {
-				fprintf(stderr, "morph convert: --nic takes OLDNAME=MAC, e.g. ens192=52:54:00:12:34:56\n");
+				fprintf(stderr, "morph convert: --nic takes OLDNAME=MAC, e.g. "
+						"ens192=52:54:00:12:34:56\n");
 				return EXIT_USAGE;
 			}
 			*eq = '\0';
 			for (char *m = eq + 1; *m; m++)
 				*m = (char)tolower((unsigned char)*m);
-			nics[co.nnics++] = (struct nic_map){ optarg, eq + 1 };
+			nics[co.nnics++] = (struct nic_map){optarg, eq + 1};
 			break;
 		}
 		case 'c':
 			for (const char *s = optarg; *s; s++)
 				if (!isalnum((unsigned char)*s)) {
-					fprintf(stderr, "morph convert: --console takes a device name such as ttyS0\n");
+					fprintf(stderr, "morph convert: --console takes a device "
+							"name such as ttyS0\n");
 					return EXIT_USAGE;
 				}
 			co.console = optarg;
 			break;
-		case 'F':
-			co.no_firstboot = true;
-			break;
+		case 'F': co.no_firstboot = true; break;
 		case 'h':
-			printf("usage: morph convert [--dry-run] [--json] [--block-driver virtio-blk|virtio-scsi]\n"
-			       "                     [--nic OLDNAME=MAC]... [--console ttyS0] [--no-firstboot] DISK|DIR...\n");
+			printf("usage: morph convert [--dry-run] [--json] [--block-driver "
+			       "virtio-blk|virtio-scsi]\n"
+			       "                     [--nic OLDNAME=MAC]... [--console ttyS0] "
+			       "[--no-firstboot] DISK|DIR...\n");
 			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
+		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -162,8 +159,8 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	io.writable = !dry;
-	r = inspect_guest(ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
-			  &io, &g, &t);
+	r = inspect_guest(ctx, (const char *const *)argv + optind, (size_t)(argc - optind), &io, &g,
+			  &t);
 	if (r == 0)
 		r = convert_plan(ctx, g, t, &co, &p);
 	if (r == 0 && !dry) {
@@ -194,7 +191,8 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 		} else {
 			plan_print(stdout, p);
 			if (!dry && plan_count(p))
-				printf("\nApplied %zu change%s. Journal: %s/%s in the guest; put it all back with: morph undo %s\n",
+				printf("\nApplied %zu change%s. Journal: %s/%s in the guest; put "
+				       "it all back with: morph undo %s\n",
 				       plan_count(p), plan_count(p) == 1 ? "" : "s", JOURNAL_ROOT,
 				       run_id, argv[optind]);
 			else if (!plan_count(p))
@@ -210,12 +208,12 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 int cmd_undo(struct morph_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
-	struct inspect_opts io = { .writable = true };
-	struct undo_result res = { 0 };
+	struct inspect_opts io = {.writable = true};
+	struct undo_result res = {0};
 	struct guest *g = NULL;
 	struct gtree *t = NULL;
 	bool force = false;
@@ -224,22 +222,17 @@ int cmd_undo(struct morph_ctx *ctx, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			printf("usage: morph undo [--force] DISK|DIR...\n");
-			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
+		case 'f': force = true; break;
+		case 'h': printf("usage: morph undo [--force] DISK|DIR...\n"); return EXIT_OK;
+		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "morph undo: name at least one DISK or DIR\n");
 		return EXIT_USAGE;
 	}
-	r = inspect_guest(ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
-			  &io, &g, &t);
+	r = inspect_guest(ctx, (const char *const *)argv + optind, (size_t)(argc - optind), &io, &g,
+			  &t);
 	if (r == 0)
 		r = convert_undo(t, ctx, force, &res);
 	if (r == 0)

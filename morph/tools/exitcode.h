@@ -5,7 +5,7 @@
 enum morph_exit {
 	EXIT_OK = 0,
 	EXIT_INTERNAL = 1,     /* out of memory, a bug, an unexpected error */
-	EXIT_USAGE = 2,        /* bad command line */
+	EXIT_USAGE = 2,	       /* bad command line */
 	EXIT_UNRECOGNISED = 3, /* no guest OS (or nothing readable) found */
 	EXIT_BAD_INPUT = 4,    /* corrupt, truncated or hostile guest data */
 	EXIT_FORMAT = 5,       /* not a raw disk (qcow2, vmdk, ...): convert it */

@@ -28,7 +28,7 @@ static void print_help(FILE *f);
 
 static void log_stderr(void *userdata, enum morph_log_level level, const char *msg)
 {
-	static const char *const prefix[] = { "error", "warning", "info", "debug" };
+	static const char *const prefix[] = {"error", "warning", "info", "debug"};
 
 	fprintf(stderr, "morph: %s: ", prefix[level]);
 	/* Messages can carry guest strings: no control characters. */
@@ -40,9 +40,9 @@ static void log_stderr(void *userdata, enum morph_log_level level, const char *m
 static int cmd_inspect(struct morph_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	struct guest *g = NULL;
 	bool json = false;
@@ -51,22 +51,19 @@ static int cmd_inspect(struct morph_ctx *ctx, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			json = true;
-			break;
+		case 'j': json = true; break;
 		case 'h':
 			printf("usage: morph inspect %s\n", find_command("inspect")->usage);
 			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
+		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "morph inspect: name at least one DISK or DIR\n");
 		return EXIT_USAGE;
 	}
-	r = inspect_guest(ctx, (const char *const *)argv + optind,
-			  (size_t)(argc - optind), NULL, &g, NULL);
+	r = inspect_guest(ctx, (const char *const *)argv + optind, (size_t)(argc - optind), NULL,
+			  &g, NULL);
 	if (r < 0) {
 		if (exit_code_for(r) == EXIT_INTERNAL)
 			fprintf(stderr, "morph: error: %s\n", strerror(-r));
@@ -93,15 +90,13 @@ static int cmd_version(struct morph_ctx *ctx, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "inspect", cmd_inspect, "[--json] DISK|DIR...",
-	  "describe the guest on the disks (read-only)" },
-	{ "convert", cmd_convert,
-	  "[--dry-run] [--json] [--nic OLD=MAC]... DISK|DIR...",
-	  "morph the guest for KVM in place (plan, journal, apply)" },
-	{ "undo", cmd_undo, "[--force] DISK|DIR...",
-	  "put back every file the last convert changed" },
-	{ "help", cmd_help, "", "show this help" },
-	{ "version", cmd_version, "", "print the version" },
+	{"inspect", cmd_inspect, "[--json] DISK|DIR...",
+	 "describe the guest on the disks (read-only)"},
+	{"convert", cmd_convert, "[--dry-run] [--json] [--nic OLD=MAC]... DISK|DIR...",
+	 "morph the guest for KVM in place (plan, journal, apply)"},
+	{"undo", cmd_undo, "[--force] DISK|DIR...", "put back every file the last convert changed"},
+	{"help", cmd_help, "", "show this help"},
+	{"version", cmd_version, "", "print the version"},
 };
 
 static const struct command *find_command(const char *name)
@@ -118,17 +113,16 @@ static void print_help(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %-24s %s\n", commands[i].name, commands[i].usage,
 			commands[i].help);
-	fprintf(f,
-		"\nOptions: -v more messages, -q errors only, --version.\n"
-		"Exit codes: 0 ok, 2 usage, 3 no guest recognised, 4 corrupt or bad input,\n"
-		"5 not a raw disk (convert with qemu-img), 6 input not accessible,\n"
-		"7 not supported, 8 no kernel can boot on virtio, 9 undo refused (files\n"
-		"changed), 10 guest filesystem full, 1 internal error. See docs/cli.md.\n");
+	fprintf(f, "\nOptions: -v more messages, -q errors only, --version.\n"
+		   "Exit codes: 0 ok, 2 usage, 3 no guest recognised, 4 corrupt or bad input,\n"
+		   "5 not a raw disk (convert with qemu-img), 6 input not accessible,\n"
+		   "7 not supported, 8 no kernel can boot on virtio, 9 undo refused (files\n"
+		   "changed), 10 guest filesystem full, 1 internal error. See docs/cli.md.\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct morph_ctx ctx = { log_stderr, NULL, MORPH_LOG_WARN };
+	struct morph_ctx ctx = {log_stderr, NULL, MORPH_LOG_WARN};
 	const struct command *cmd;
 	int i = 1;
 

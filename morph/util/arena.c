@@ -115,8 +115,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-void *vec_push_(struct arena *a, void **v, size_t *n, size_t *cap,
-		size_t elsize)
+void *vec_push_(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;

@@ -17,23 +17,21 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
-char *arena_printf(struct arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Growable arrays in the arena: VEC(T) declares { T *v; size_t n, cap; }.
  * VEC_PUSH returns a pointer to a new zeroed element, or NULL on OOM (the
  * vector is left as it was).
  */
-#define VEC(T)                                                                 \
-	struct {                                                               \
-		T *v;                                                          \
-		size_t n, cap;                                                 \
+#define VEC(T)                                                                                     \
+	struct {                                                                                   \
+		T *v;                                                                              \
+		size_t n, cap;                                                                     \
 	}
 
-void *vec_push_(struct arena *a, void **v, size_t *n, size_t *cap,
-		size_t elsize);
+void *vec_push_(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);
 
-#define VEC_PUSH(a, vec)                                                       \
-	((__typeof__((vec).v))vec_push_((a), (void **)&(vec).v, &(vec).n,      \
-					&(vec).cap, sizeof(*(vec).v)))
+#define VEC_PUSH(a, vec)                                                                           \
+	((__typeof__((vec).v))vec_push_((a), (void **)&(vec).v, &(vec).n, &(vec).cap,              \
+					sizeof(*(vec).v)))

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define DIFF_MAX_D 1000
-#define CONTEXT 3
+#define CONTEXT	   3
 
 struct lines {
 	const char **p;
@@ -60,8 +60,7 @@ static bool same(const struct lines *a, size_t i, const struct lines *b, size_t 
 }
 
 /* ops: for each output step, '=' keep, '-' delete from a, '+' insert from b. */
-static int myers(const struct lines *a, const struct lines *b, char **ops,
-		 size_t *nops)
+static int myers(const struct lines *a, const struct lines *b, char **ops, size_t *nops)
 {
 	size_t total = a->n + b->n;
 	long n = (long)a->n, m = (long)b->n, max = n + m, off = max + 1;
@@ -193,10 +192,10 @@ static void put_range(FILE *f, size_t start, size_t count)
 		fprintf(f, "%zu,%zu", count ? start + 1 : start, count);
 }
 
-int diff_unified(FILE *f, const char *name_a, const char *name_b,
-		 const char *a, size_t alen, const char *b, size_t blen)
+int diff_unified(FILE *f, const char *name_a, const char *name_b, const char *a, size_t alen,
+		 const char *b, size_t blen)
 {
-	struct lines la = { 0 }, lb = { 0 };
+	struct lines la = {0}, lb = {0};
 	char *ops = NULL;
 	size_t nops = 0;
 	int r;

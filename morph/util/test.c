@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_CASES 512
+#define MAX_CASES   512
 #define SKIP_STATUS 77
 
 struct test_case test_cases_[MAX_CASES];
@@ -20,7 +20,7 @@ static const char *cur_name;
 void test_register_(const char *name, void (*fn)(void))
 {
 	if (test_ncases_ < MAX_CASES)
-		test_cases_[test_ncases_++] = (struct test_case){ name, fn };
+		test_cases_[test_ncases_++] = (struct test_case){name, fn};
 }
 
 void test_skip_(const char *why)
@@ -36,8 +36,8 @@ const char *test_tmpdir(void)
 		const char *base = getenv("MORPH_TMP");
 		char tmpl[4096];
 
-		snprintf(tmpl, sizeof(tmpl), "%s/%s-XXXXXX",
-			 base && *base ? base : "/tmp", cur_name);
+		snprintf(tmpl, sizeof(tmpl), "%s/%s-XXXXXX", base && *base ? base : "/tmp",
+			 cur_name);
 		if (!mkdtemp(tmpl))
 			test_fail_("mkdtemp %s: %s", tmpl, strerror(errno));
 		snprintf(cur_tmp, sizeof(cur_tmp), "%s", tmpl);
@@ -104,8 +104,7 @@ int test_main_(int argc, char **argv)
 			skip++;
 		} else {
 			if (WIFSIGNALED(st))
-				printf("FAIL %s (signal %d)\n", tc->name,
-				       WTERMSIG(st));
+				printf("FAIL %s (signal %d)\n", tc->name, WTERMSIG(st));
 			else
 				printf("FAIL %s\n", tc->name);
 			fail++;

@@ -31,48 +31,47 @@ const char *test_srcpath(const char *rel);
 /* Run a shell command; returns its exit status or -1. */
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define TEST(name)                                                             \
-	static void test_##name(void);                                         \
-	__attribute__((constructor)) static void test_reg_##name(void)         \
-	{                                                                      \
-		test_register_(#name, test_##name);                            \
-	}                                                                      \
+#define TEST(name)                                                                                 \
+	static void test_##name(void);                                                             \
+	__attribute__((constructor)) static void test_reg_##name(void)                             \
+	{                                                                                          \
+		test_register_(#name, test_##name);                                                \
+	}                                                                                          \
 	static void test_##name(void)
 
-#define TEST_MAIN()                                                            \
-	int main(int argc, char **argv)                                        \
-	{                                                                      \
-		return test_main_(argc, argv);                                 \
+#define TEST_MAIN()                                                                                \
+	int main(int argc, char **argv)                                                            \
+	{                                                                                          \
+		return test_main_(argc, argv);                                                     \
 	}
 
-#define test_fail_(...)                                                        \
-	do {                                                                   \
-		fprintf(stderr, "  %s:%d: ", __FILE__, __LINE__);              \
-		fprintf(stderr, __VA_ARGS__);                                  \
-		fputc('\n', stderr);                                           \
-		exit(1);                                                       \
+#define test_fail_(...)                                                                            \
+	do {                                                                                       \
+		fprintf(stderr, "  %s:%d: ", __FILE__, __LINE__);                                  \
+		fprintf(stderr, __VA_ARGS__);                                                      \
+		fputc('\n', stderr);                                                               \
+		exit(1);                                                                           \
 	} while (0)
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			test_fail_("CHECK(%s) failed", #cond);                 \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			test_fail_("CHECK(%s) failed", #cond);                                     \
 	} while (0)
 
-#define CHECK_INT(a, op, b)                                                    \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (!(a_ op b_))                                               \
-			test_fail_("%s %s %s: %lld vs %lld", #a, #op, #b, a_,  \
-				   b_);                                        \
+#define CHECK_INT(a, op, b)                                                                        \
+	do {                                                                                       \
+		long long a_ = (long long)(a), b_ = (long long)(b);                                \
+		if (!(a_ op b_))                                                                   \
+			test_fail_("%s %s %s: %lld vs %lld", #a, #op, #b, a_, b_);                 \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                        \
-	do {                                                                   \
-		const char *a_ = (a), *b_ = (b);                               \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0)                         \
-			test_fail_("%s == %s: \"%s\" vs \"%s\"", #a, #b,       \
-				   a_ ? a_ : "(null)", b_ ? b_ : "(null)");    \
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		const char *a_ = (a), *b_ = (b);                                                   \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0)                                             \
+			test_fail_("%s == %s: \"%s\" vs \"%s\"", #a, #b, a_ ? a_ : "(null)",       \
+				   b_ ? b_ : "(null)");                                            \
 	} while (0)
 
 #define SKIP(why) test_skip_(why)

@@ -26,8 +26,7 @@ bool line_iter_next(struct line_iter *it, const char **line, size_t *len)
 	return true;
 }
 
-size_t text_fields(struct arena *a, const char *line, size_t len, char **out,
-		   size_t max)
+size_t text_fields(struct arena *a, const char *line, size_t len, char **out, size_t max)
 {
 	size_t n = 0, i = 0;
 
@@ -91,15 +90,13 @@ static void shell_word(const char *p, const char *end, char *out)
 			q = 0;
 			continue;
 		}
-		if (!q && (c == ' ' || c == '\t' || c == '\r' || c == '#' ||
-			   c == ';'))
+		if (!q && (c == ' ' || c == '\t' || c == '\r' || c == '#' || c == ';'))
 			break;
 		if (c == '\\' && q != '\'' && p + 1 < end) {
 			char n = p[1];
 
 			/* Inside double quotes only these are escapes. */
-			if (!q || n == '"' || n == '\\' || n == '$' ||
-			    n == '`') {
+			if (!q || n == '"' || n == '\\' || n == '$' || n == '`') {
 				c = n;
 				p++;
 			}
@@ -213,16 +210,15 @@ int ini_parse(struct arena *a, const char *buf, size_t len, ini_list *ret)
 const char *ini_get(const ini_list *l, const char *section, const char *key)
 {
 	for (size_t i = l->n; i-- > 0;)
-		if (strcmp(l->v[i].section, section) == 0 &&
-		    strcmp(l->v[i].key, key) == 0)
+		if (strcmp(l->v[i].section, section) == 0 && strcmp(l->v[i].key, key) == 0)
 			return l->v[i].value;
 	return NULL;
 }
 
 /* Start of the next whitespace-separated word of a command line whose name
  * part equals name; *vlen gets the value's length (after '='). */
-static const char *cmdline_find(const char *cmdline, const char *name,
-				bool want_value, size_t *vlen)
+static const char *cmdline_find(const char *cmdline, const char *name, bool want_value,
+				size_t *vlen)
 {
 	size_t nlen = strlen(name);
 	const char *p = cmdline;

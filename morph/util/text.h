@@ -24,8 +24,7 @@ bool line_iter_next(struct line_iter *it, const char **line, size_t *len);
 
 /* Split a line into at most max whitespace-separated fields (arena copies).
  * Returns the number of fields. */
-size_t text_fields(struct arena *a, const char *line, size_t len, char **out,
-		   size_t max);
+size_t text_fields(struct arena *a, const char *line, size_t len, char **out, size_t max);
 
 /* True when s starts with prefix. */
 bool str_startswith(const char *s, const char *prefix);

@@ -26,9 +26,10 @@ TEST(sha256_vectors)
 
 TEST(kv_shell_quoting)
 {
-	static const char in[] = "# c\nA=1\nexport B=\"two words\" # tail\nC='lit $x \\n'\nD=\"q\\\"x\"\n  E=e\nnot an assignment\nA=last\n";
+	static const char in[] = "# c\nA=1\nexport B=\"two words\" # tail\nC='lit $x "
+				 "\\n'\nD=\"q\\\"x\"\n  E=e\nnot an assignment\nA=last\n";
 	struct arena *a;
-	kv_list kv = { 0 };
+	kv_list kv = {0};
 
 	CHECK_INT(arena_new(&a), ==, 0);
 	CHECK_INT(kv_parse_shell(a, in, sizeof(in) - 1, &kv), ==, 0);
@@ -43,9 +44,11 @@ TEST(kv_shell_quoting)
 
 TEST(ini_and_cmdline)
 {
-	static const char in[] = "[Match]\nName = ens192\n; c\n[Network]\nAddress=10.0.0.2/24\nAddress=10.0.0.3/24\n[broken\nx=y\n";
+	static const char in[] =
+		"[Match]\nName = ens192\n; "
+		"c\n[Network]\nAddress=10.0.0.2/24\nAddress=10.0.0.3/24\n[broken\nx=y\n";
 	struct arena *a;
-	ini_list ini = { 0 };
+	ini_list ini = {0};
 
 	CHECK_INT(arena_new(&a), ==, 0);
 	CHECK_INT(ini_parse(a, in, sizeof(in) - 1, &ini), ==, 0);
@@ -76,12 +79,13 @@ TEST(diff_matches_gnu_diff)
 {
 	const char *d = test_tmpdir();
 	static const char *const cases[][2] = {
-		{ "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n", "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n12\nthirteen\n14\n15\n" },
-		{ "a\nb\nc\n", "a\nb\nc\nd\n" },
-		{ "a\nb\nc\n", "x\na\nc\n" },
-		{ "", "new\nfile\n" },
-		{ "only\n", "" },
-		{ "a\nb\n", "a\nb" },
+		{"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n",
+		 "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n12\nthirteen\n14\n15\n"},
+		{"a\nb\nc\n", "a\nb\nc\nd\n"},
+		{"a\nb\nc\n", "x\na\nc\n"},
+		{"", "new\nfile\n"},
+		{"only\n", ""},
+		{"a\nb\n", "a\nb"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -38,9 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		snprintf(root, sizeof(root), "%s/morph-fuzz-boot-%d",
 			 getenv("MORPH_TMP") ? getenv("MORPH_TMP") : "/tmp", (int)getpid());
-		const char *dirs[] = { "", "/boot", "/boot/grub", "/boot/grub2",
-				       "/boot/loader", "/boot/loader/entries", "/etc",
-				       "/etc/default" };
+		const char *dirs[] = {"",
+				      "/boot",
+				      "/boot/grub",
+				      "/boot/grub2",
+				      "/boot/loader",
+				      "/boot/loader/entries",
+				      "/etc",
+				      "/etc/default"};
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
 			mkdir(p, 0755);

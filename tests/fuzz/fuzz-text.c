@@ -9,8 +9,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct arena *a;
-	kv_list kv = { 0 };
-	ini_list ini = { 0 };
+	kv_list kv = {0};
+	ini_list ini = {0};
 	char *s;
 
 	if (arena_new(&a) < 0)

@@ -262,23 +262,32 @@ int plan_read(struct plan *p, const char *path, size_t max, const char **data, s
 	}
 }
 
+/* The action for a file or symlink about to be planned at path (the last
+ * component followed or not), with its missing parents planned. */
+static int target_action(struct plan *p, const char *path, bool follow, const char *rule,
+			 struct action **ret)
+{
+	char *cpath;
+	int r = canon(p, path, follow, &cpath);
+
+	if (r == 0)
+		r = ensure_parents(p, cpath, rule);
+	if (r == 0)
+		r = get_action(p, cpath, ret);
+	if (r == 0 && (*ret)->after.kind == FK_DIR)
+		r = -EISDIR;
+	return r;
+}
+
 int plan_write(struct plan *p, const char *path, const char *data, size_t len, uint32_t mode,
 	       const char *rule, const char *reason)
 {
 	struct action *a;
-	char *cpath, *copy;
-	int r = canon(p, path, true, &cpath);
+	char *copy;
+	int r = target_action(p, path, true, rule, &a);
 
 	if (r < 0)
 		return r;
-	r = ensure_parents(p, cpath, rule);
-	if (r < 0)
-		return r;
-	r = get_action(p, cpath, &a);
-	if (r < 0)
-		return r;
-	if (a->after.kind == FK_DIR)
-		return -EISDIR;
 	copy = arena_strndup(p->arena, data, len);
 	if (!copy)
 		return -ENOMEM;
@@ -297,19 +306,11 @@ int plan_symlink(struct plan *p, const char *path, const char *target, const cha
 		 const char *reason)
 {
 	struct action *a;
-	char *cpath, *copy;
-	int r = canon(p, path, false, &cpath);
+	char *copy;
+	int r = target_action(p, path, false, rule, &a);
 
 	if (r < 0)
 		return r;
-	r = ensure_parents(p, cpath, rule);
-	if (r < 0)
-		return r;
-	r = get_action(p, cpath, &a);
-	if (r < 0)
-		return r;
-	if (a->after.kind == FK_DIR)
-		return -EISDIR;
 	copy = arena_strdup(p->arena, target);
 	if (!copy)
 		return -ENOMEM;

@@ -20,160 +20,137 @@
 #define UNIT	  "/etc/systemd/system/morph-firstboot-remove-tools.service"
 #define UNIT_LINK "/etc/systemd/system/multi-user.target.wants/morph-firstboot-remove-tools.service"
 
-static char root[4096];
-
-static const char *guest_root(void)
-{
-	snprintf(root, sizeof(root), "%s/g", test_tmpdir());
-	CHECK_INT(test_sh("mkdir -p '%s'", root), ==, 0);
-	return root;
-}
-
-/* Write a guest file (parents created). Test setup only: the code under
- * test reads through the gtree. */
-static void put_mode(const char *rel, const char *content, int mode)
-{
-	char path[8192];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", guest_root(), rel);
-	CHECK_INT(test_sh("mkdir -p \"$(dirname '%s')\"", path), ==, 0);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	CHECK_INT(fputs(content, f), >=, 0);
-	CHECK_INT(fclose(f), ==, 0);
-	CHECK_INT(chmod(path, (mode_t)mode), ==, 0);
-}
-
-static void put(const char *rel, const char *content)
-{
-	put_mode(rel, content, 0644);
-}
-
-static void sh_in_guest(const char *cmd)
-{
-	CHECK_INT(test_sh("set -e; cd '%s' && %s", guest_root(), cmd), ==, 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* Guests                                                               */
 
 static void debian12_vmware(void)
 {
-	put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-	put("etc/debian_version", "12.5\n");
-	put("usr/lib/systemd/systemd", "");
-	sh_in_guest("ln -s usr/lib lib");
-	put("var/lib/dpkg/status", "Package: base-files\nStatus: install ok installed\n\n"
-				   "Package: open-vm-tools\nStatus: install ok installed\n");
-	put("usr/lib/systemd/system/open-vm-tools.service", "[Unit]\n");
-	put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n");
+	test_guest_put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n", 0);
+	test_guest_put("etc/debian_version", "12.5\n", 0);
+	test_guest_put("usr/lib/systemd/systemd", "", 0);
+	test_guest_sh("ln -s usr/lib lib");
+	test_guest_put("var/lib/dpkg/status",
+		       "Package: base-files\nStatus: install ok installed\n\n"
+		       "Package: open-vm-tools\nStatus: install ok installed\n",
+		       0);
+	test_guest_put("usr/lib/systemd/system/open-vm-tools.service", "[Unit]\n", 0);
+	test_guest_put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n", 0);
 	/* Enabled, with Debian's Alias=vmtoolsd.service link. */
-	sh_in_guest("mkdir -p etc/systemd/system/multi-user.target.wants && "
-		    "ln -s /lib/systemd/system/open-vm-tools.service "
-		    "etc/systemd/system/multi-user.target.wants/open-vm-tools.service && "
-		    "ln -s /lib/systemd/system/open-vm-tools.service "
-		    "etc/systemd/system/vmtoolsd.service && "
-		    "ln -s /lib/systemd/system/ssh.service "
-		    "etc/systemd/system/multi-user.target.wants/ssh.service");
-	put("etc/initramfs-tools/initramfs.conf", "MODULES=most\n");
-	put("etc/initramfs-tools/modules",
-	    "# List of modules that you want to include in your initramfs.\n"
-	    "#\n# Syntax:  module_name [args ...]\nvmw_pvscsi\nloop\n");
-	put("etc/modules", "# /etc/modules\nvmxnet3 debug=1\n\nfuse\n");
-	sh_in_guest(
+	test_guest_sh("mkdir -p etc/systemd/system/multi-user.target.wants && "
+		      "ln -s /lib/systemd/system/open-vm-tools.service "
+		      "etc/systemd/system/multi-user.target.wants/open-vm-tools.service && "
+		      "ln -s /lib/systemd/system/open-vm-tools.service "
+		      "etc/systemd/system/vmtoolsd.service && "
+		      "ln -s /lib/systemd/system/ssh.service "
+		      "etc/systemd/system/multi-user.target.wants/ssh.service");
+	test_guest_put("etc/initramfs-tools/initramfs.conf", "MODULES=most\n", 0);
+	test_guest_put("etc/initramfs-tools/modules",
+		       "# List of modules that you want to include in your initramfs.\n"
+		       "#\n# Syntax:  module_name [args ...]\nvmw_pvscsi\nloop\n",
+		       0);
+	test_guest_put("etc/modules", "# /etc/modules\nvmxnet3 debug=1\n\nfuse\n", 0);
+	test_guest_sh(
 		"mkdir -p etc/modules-load.d && ln -s ../modules etc/modules-load.d/modules.conf");
-	put("etc/init.d/open-vm-tools", "#!/bin/sh\n");
-	sh_in_guest("mkdir -p etc/rc2.d etc/rc0.d && "
-		    "ln -s ../init.d/open-vm-tools etc/rc2.d/S01open-vm-tools && "
-		    "ln -s ../init.d/open-vm-tools etc/rc0.d/K01open-vm-tools && "
-		    "ln -s ../init.d/ssh etc/rc2.d/S01ssh");
+	test_guest_put("etc/init.d/open-vm-tools", "#!/bin/sh\n", 0);
+	test_guest_sh("mkdir -p etc/rc2.d etc/rc0.d && "
+		      "ln -s ../init.d/open-vm-tools etc/rc2.d/S01open-vm-tools && "
+		      "ln -s ../init.d/open-vm-tools etc/rc0.d/K01open-vm-tools && "
+		      "ln -s ../init.d/ssh etc/rc2.d/S01ssh");
 }
 
 static void photon5_vmware(void)
 {
-	put("etc/photon-release", "VMware Photon OS 5.0\nPHOTON_BUILD_NUMBER=dde71ec57\n");
-	put("etc/os-release", "NAME=\"VMware Photon OS\"\nID=photon\nVERSION_ID=5.0\n");
-	put("usr/lib/systemd/systemd", "");
-	put("usr/lib/sysimage/rpm/rpmdb.sqlite", "SQLite format 3");
-	put("usr/bin/vmtoolsd", "");
-	put("usr/lib/systemd/system/vmtoolsd.service", "[Unit]\n");
-	put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n");
-	sh_in_guest("mkdir -p etc/systemd/system/multi-user.target.wants && "
-		    "ln -s /usr/lib/systemd/system/vmtoolsd.service "
-		    "etc/systemd/system/multi-user.target.wants/vmtoolsd.service");
+	test_guest_put("etc/photon-release",
+		       "VMware Photon OS 5.0\nPHOTON_BUILD_NUMBER=dde71ec57\n", 0);
+	test_guest_put("etc/os-release", "NAME=\"VMware Photon OS\"\nID=photon\nVERSION_ID=5.0\n",
+		       0);
+	test_guest_put("usr/lib/systemd/systemd", "", 0);
+	test_guest_put("usr/lib/sysimage/rpm/rpmdb.sqlite", "SQLite format 3", 0);
+	test_guest_put("usr/bin/vmtoolsd", "", 0);
+	test_guest_put("usr/lib/systemd/system/vmtoolsd.service", "[Unit]\n", 0);
+	test_guest_put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n", 0);
+	test_guest_sh("mkdir -p etc/systemd/system/multi-user.target.wants && "
+		      "ln -s /usr/lib/systemd/system/vmtoolsd.service "
+		      "etc/systemd/system/multi-user.target.wants/vmtoolsd.service");
 	/* A local unit file: not masked. */
-	put("etc/systemd/system/vgauthd.service", "[Unit]\nDescription=local\n");
-	put("etc/dracut.conf", "# dracut\nhostonly=\"no\"\n");
-	put("etc/dracut.conf.d/vmware.conf",
-	    "# PVSCSI and VMXNET3 for ESXi\nadd_drivers+=\" vmw_pvscsi vmxnet3 \"\n");
-	put("etc/dracut.conf.d/storage.conf", "add_drivers+=\" nvme vmw_pvscsi ahci \" # storage\n"
-					      "force_drivers+=\"nvme vmw_balloon\"\n");
+	test_guest_put("etc/systemd/system/vgauthd.service", "[Unit]\nDescription=local\n", 0);
+	test_guest_put("etc/dracut.conf", "# dracut\nhostonly=\"no\"\n", 0);
+	test_guest_put("etc/dracut.conf.d/vmware.conf",
+		       "# PVSCSI and VMXNET3 for ESXi\nadd_drivers+=\" vmw_pvscsi vmxnet3 \"\n", 0);
+	test_guest_put("etc/dracut.conf.d/storage.conf",
+		       "add_drivers+=\" nvme vmw_pvscsi ahci \" # storage\n"
+		       "force_drivers+=\"nvme vmw_balloon\"\n",
+		       0);
 }
 
 static void sles11_hyperv(void)
 {
-	put("etc/SuSE-release",
-	    "SUSE Linux Enterprise Server 11 (x86_64)\nVERSION = 11\nPATCHLEVEL = 4\n");
-	put("etc/inittab", "id:3:initdefault:\n");
-	put("sbin/mkinitrd", "");
-	put("var/lib/rpm/Packages", "");
-	put("usr/sbin/hv_kvp_daemon", "");
-	put("etc/init.d/hv_kvp_daemon", "#!/bin/sh\n");
+	test_guest_put("etc/SuSE-release",
+		       "SUSE Linux Enterprise Server 11 (x86_64)\nVERSION = 11\nPATCHLEVEL = 4\n",
+		       0);
+	test_guest_put("etc/inittab", "id:3:initdefault:\n", 0);
+	test_guest_put("sbin/mkinitrd", "", 0);
+	test_guest_put("var/lib/rpm/Packages", "", 0);
+	test_guest_put("usr/sbin/hv_kvp_daemon", "", 0);
+	test_guest_put("etc/init.d/hv_kvp_daemon", "#!/bin/sh\n", 0);
 	/* SLES 11: the rc dirs are in init.d, /etc/rc.d a link to it. */
-	sh_in_guest("mkdir -p etc/init.d/rc3.d etc/init.d/rc5.d && ln -s init.d etc/rc.d && "
-		    "ln -s ../hv_kvp_daemon etc/init.d/rc3.d/S05hv_kvp_daemon && "
-		    "ln -s ../hv_kvp_daemon etc/init.d/rc5.d/S05hv_kvp_daemon && "
-		    "ln -s ../hv_kvp_daemon etc/init.d/rc3.d/K01hv_kvp_daemon");
-	put("etc/sysconfig/kernel", "## Path: System/Kernel\n## Description:\n"
-				    "INITRD_MODULES=\"hv_vmbus hv_storvsc ata_piix\"\n\n"
-				    "MODULES_LOADED_ON_BOOT=\"hv_utils\"\n");
+	test_guest_sh("mkdir -p etc/init.d/rc3.d etc/init.d/rc5.d && ln -s init.d etc/rc.d && "
+		      "ln -s ../hv_kvp_daemon etc/init.d/rc3.d/S05hv_kvp_daemon && "
+		      "ln -s ../hv_kvp_daemon etc/init.d/rc5.d/S05hv_kvp_daemon && "
+		      "ln -s ../hv_kvp_daemon etc/init.d/rc3.d/K01hv_kvp_daemon");
+	test_guest_put("etc/sysconfig/kernel",
+		       "## Path: System/Kernel\n## Description:\n"
+		       "INITRD_MODULES=\"hv_vmbus hv_storvsc ata_piix\"\n\n"
+		       "MODULES_LOADED_ON_BOOT=\"hv_utils\"\n",
+		       0);
 }
 
 static void centos6_xen(void)
 {
-	put("etc/redhat-release", "CentOS release 6.10 (Final)\n");
-	put("etc/inittab", "id:3:initdefault:\n"
-			   "co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n");
-	put("etc/init/serial-hvc0.conf",
-	    "start on runlevel [2345]\nexec /sbin/agetty /dev/hvc0 38400\n");
-	put("etc/securetty", "console\nvc/1\nxvc0\nhvc0\ntty1\n");
-	put_mode("etc/rc.d/rc.local",
-		 "#!/bin/sh\n#\n# This script will be executed *after* all the other init "
-		 "scripts.\n\n"
-		 "touch /var/lock/subsys/local\n",
-		 0755);
-	sh_in_guest("ln -s rc.d/rc.local etc/rc.local");
-	put("var/lib/rpm/Packages", "");
-	put("usr/sbin/xe-daemon", "");
-	put("usr/sbin/xe-linux-distribution", "");
-	put("etc/rc.d/init.d/xe-linux-distribution", "#!/bin/sh\n");
-	sh_in_guest(
+	test_guest_put("etc/redhat-release", "CentOS release 6.10 (Final)\n", 0);
+	test_guest_put("etc/inittab",
+		       "id:3:initdefault:\n"
+		       "co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n",
+		       0);
+	test_guest_put("etc/init/serial-hvc0.conf",
+		       "start on runlevel [2345]\nexec /sbin/agetty /dev/hvc0 38400\n", 0);
+	test_guest_put("etc/securetty", "console\nvc/1\nxvc0\nhvc0\ntty1\n", 0);
+	test_guest_put("etc/rc.d/rc.local",
+		       "#!/bin/sh\n#\n# This script will be executed *after* all the other init "
+		       "scripts.\n\n"
+		       "touch /var/lock/subsys/local\n",
+		       0755);
+	test_guest_sh("ln -s rc.d/rc.local etc/rc.local");
+	test_guest_put("var/lib/rpm/Packages", "", 0);
+	test_guest_put("usr/sbin/xe-daemon", "", 0);
+	test_guest_put("usr/sbin/xe-linux-distribution", "", 0);
+	test_guest_put("etc/rc.d/init.d/xe-linux-distribution", "#!/bin/sh\n", 0);
+	test_guest_sh(
 		"ln -s rc.d/init.d etc/init.d && mkdir -p etc/rc.d/rc3.d etc/rc.d/rc5.d && "
 		"ln -s ../init.d/xe-linux-distribution etc/rc.d/rc3.d/S14xe-linux-distribution && "
 		"ln -s ../init.d/xe-linux-distribution etc/rc.d/rc5.d/S14xe-linux-distribution && "
 		"ln -s rc.d/rc3.d etc/rc3.d");
-	put("etc/dracut.conf", "# dracut\n");
-	put("etc/modprobe.d/xen.conf", "alias scsi_hostadapter xen-blkfront\n");
+	test_guest_put("etc/dracut.conf", "# dracut\n", 0);
+	test_guest_put("etc/modprobe.d/xen.conf", "alias scsi_hostadapter xen-blkfront\n", 0);
 }
 
 static void rhel9_hyperv(const char *selinux)
 {
 	char cfg[256];
 
-	put("etc/redhat-release", "Red Hat Enterprise Linux release 9.3 (Plow)\n");
-	put("etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.3\"\n");
-	put("usr/lib/systemd/systemd", "");
-	put("var/lib/rpm/rpmdb.sqlite", "SQLite format 3");
-	put("usr/sbin/hypervkvpd", "");
-	put("usr/lib/systemd/system/hypervkvpd.service", "[Unit]\n");
-	sh_in_guest("mkdir -p etc/systemd/system/multi-user.target.wants && "
-		    "ln -s /usr/lib/systemd/system/hypervkvpd.service "
-		    "etc/systemd/system/multi-user.target.wants/hypervkvpd.service");
-	put("etc/dracut.conf", "");
+	test_guest_put("etc/redhat-release", "Red Hat Enterprise Linux release 9.3 (Plow)\n", 0);
+	test_guest_put("etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.3\"\n", 0);
+	test_guest_put("usr/lib/systemd/systemd", "", 0);
+	test_guest_put("var/lib/rpm/rpmdb.sqlite", "SQLite format 3", 0);
+	test_guest_put("usr/sbin/hypervkvpd", "", 0);
+	test_guest_put("usr/lib/systemd/system/hypervkvpd.service", "[Unit]\n", 0);
+	test_guest_sh("mkdir -p etc/systemd/system/multi-user.target.wants && "
+		      "ln -s /usr/lib/systemd/system/hypervkvpd.service "
+		      "etc/systemd/system/multi-user.target.wants/hypervkvpd.service");
+	test_guest_put("etc/dracut.conf", "", 0);
 	if (selinux) {
 		snprintf(cfg, sizeof(cfg), "SELINUX=%s\nSELINUXTYPE=targeted\n", selinux);
-		put("etc/selinux/config", cfg);
+		test_guest_put("etc/selinux/config", cfg, 0);
 	}
 }
 
@@ -195,7 +172,7 @@ static void run_plan(struct run *x, bool no_firstboot)
 
 	memset(x, 0, sizeof(*x));
 	x->o.no_firstboot = no_firstboot;
-	CHECK_INT(gfs_dir_open(NULL, guest_root(), true, &fs), ==, 0);
+	CHECK_INT(gfs_dir_open(NULL, test_guest_root(), true, &fs), ==, 0);
 	CHECK_INT(gtree_new(NULL, fs, &x->t), ==, 0);
 	CHECK_INT(guest_new(NULL, &x->g), ==, 0);
 	CHECK_INT(inspect_os(x->g, x->t), ==, 0);
@@ -550,11 +527,12 @@ TEST(debian_rc_local_exit)
 	struct run x;
 
 	/* Debian with sysvinit: the call goes before the final exit 0. */
-	put("etc/os-release", "ID=debian\nVERSION_ID=\"7\"\n");
-	put("etc/debian_version", "7.11\n");
-	put("etc/inittab", "id:2:initdefault:\n");
-	put("var/lib/dpkg/status", "Package: open-vm-tools\nStatus: install ok installed\n");
-	put_mode("etc/rc.local", "#!/bin/sh -e\n# rc.local\n\nexit 0\n", 0755);
+	test_guest_put("etc/os-release", "ID=debian\nVERSION_ID=\"7\"\n", 0);
+	test_guest_put("etc/debian_version", "7.11\n", 0);
+	test_guest_put("etc/inittab", "id:2:initdefault:\n", 0);
+	test_guest_put("var/lib/dpkg/status",
+		       "Package: open-vm-tools\nStatus: install ok installed\n", 0);
+	test_guest_put("etc/rc.local", "#!/bin/sh -e\n# rc.local\n\nexit 0\n", 0755);
 	run_plan(&x, false);
 	CHECK_STR(after(x.p, "/etc/rc.local"), "#!/bin/sh -e\n# rc.local\n\n"
 					       "# morph-remove-hypervisor-tools: runs once at the "
@@ -602,7 +580,7 @@ TEST(selinux_permissive_relabels_disabled_does_not)
 	run_plan(&x, false);
 	CHECK_STR(after(x.p, "/.autorelabel"), "");
 	run_free(&x);
-	put("etc/selinux/config", "SELINUX=disabled\n");
+	test_guest_put("etc/selinux/config", "SELINUX=disabled\n", 0);
 	run_plan(&x, false);
 	check_untouched(x.p, "/.autorelabel");
 	CHECK(action(x.p, SCRIPT) != NULL);
@@ -614,12 +592,12 @@ TEST(selinux_edits_only_no_relabel)
 	struct run x;
 
 	/* Only an existing file edited: it keeps its label. */
-	put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-	put("etc/debian_version", "12.5\n");
-	put("usr/lib/systemd/systemd", "");
-	put("etc/selinux/config", "SELINUX=enforcing\n");
-	put("etc/initramfs-tools/initramfs.conf", "");
-	put("etc/initramfs-tools/modules", "loop\n");
+	test_guest_put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n", 0);
+	test_guest_put("etc/debian_version", "12.5\n", 0);
+	test_guest_put("usr/lib/systemd/systemd", "", 0);
+	test_guest_put("etc/selinux/config", "SELINUX=enforcing\n", 0);
+	test_guest_put("etc/initramfs-tools/initramfs.conf", "", 0);
+	test_guest_put("etc/initramfs-tools/modules", "loop\n", 0);
 	run_plan(&x, false);
 	CHECK_INT(plan_count(x.p), ==, 1);
 	check_untouched(x.p, "/.autorelabel");
@@ -631,17 +609,19 @@ TEST(hostile_and_tarball_packages)
 	struct run x;
 	const char *s;
 
-	put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-	put("etc/debian_version", "12.5\n");
-	put("usr/lib/systemd/systemd", "");
-	put("var/lib/dpkg/status",
-	    "Package: open-vm-tools\nStatus: install ok installed\n\n"
-	    "Package: open-vm-tools-$(touch /pwned)\nStatus: install ok installed\n\n"
-	    "Package: open-vm-tools-'x\nStatus: install ok installed\n");
+	test_guest_put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n", 0);
+	test_guest_put("etc/debian_version", "12.5\n", 0);
+	test_guest_put("usr/lib/systemd/systemd", "", 0);
+	test_guest_put("var/lib/dpkg/status",
+		       "Package: open-vm-tools\nStatus: install ok installed\n\n"
+		       "Package: open-vm-tools-$(touch /pwned)\nStatus: install ok installed\n\n"
+		       "Package: open-vm-tools-'x\nStatus: install ok installed\n",
+		       0);
 	/* VMware's tarball installer, which no package manager knows. */
-	put("etc/vmware-tools/locations", "answer BINDIR /usr/bin\n");
-	put("etc/init.d/vmware-tools", "#!/bin/sh\n");
-	sh_in_guest("mkdir -p etc/rc3.d && ln -s ../init.d/vmware-tools etc/rc3.d/S03vmware-tools");
+	test_guest_put("etc/vmware-tools/locations", "answer BINDIR /usr/bin\n", 0);
+	test_guest_put("etc/init.d/vmware-tools", "#!/bin/sh\n", 0);
+	test_guest_sh(
+		"mkdir -p etc/rc3.d && ln -s ../init.d/vmware-tools etc/rc3.d/S03vmware-tools");
 	run_plan(&x, false);
 	s = after(x.p, SCRIPT);
 	CHECK_HAS(s, "for pkg in 'open-vm-tools'; do\n");
@@ -659,12 +639,12 @@ TEST(tarball_only_plans_no_firstboot)
 {
 	struct run x;
 
-	put("etc/redhat-release", "CentOS release 6.10 (Final)\n");
-	put("etc/inittab", "id:3:initdefault:\n");
-	put("usr/bin/vmware-uninstall-tools.pl", "#!/usr/bin/perl\n");
-	put("etc/rc.d/init.d/vmware-tools", "#!/bin/sh\n");
-	sh_in_guest("ln -s rc.d/init.d etc/init.d && mkdir -p etc/rc.d/rc3.d && "
-		    "ln -s ../init.d/vmware-tools etc/rc.d/rc3.d/S19vmware-tools");
+	test_guest_put("etc/redhat-release", "CentOS release 6.10 (Final)\n", 0);
+	test_guest_put("etc/inittab", "id:3:initdefault:\n", 0);
+	test_guest_put("usr/bin/vmware-uninstall-tools.pl", "#!/usr/bin/perl\n", 0);
+	test_guest_put("etc/rc.d/init.d/vmware-tools", "#!/bin/sh\n", 0);
+	test_guest_sh("ln -s rc.d/init.d etc/init.d && mkdir -p etc/rc.d/rc3.d && "
+		      "ln -s ../init.d/vmware-tools etc/rc.d/rc3.d/S19vmware-tools");
 	run_plan(&x, false);
 	check_removed(x.p, "/etc/rc.d/rc3.d/S19vmware-tools");
 	check_untouched(x.p, SCRIPT);
@@ -678,16 +658,17 @@ TEST(virtio_already_named)
 	struct run x;
 
 	/* dracut: the guest's own file names three, morph adds the fourth. */
-	put("etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.3\"\n");
-	put("etc/redhat-release", "Red Hat Enterprise Linux release 9.3 (Plow)\n");
-	put("etc/dracut.conf", "");
-	put("etc/dracut.conf.d/virtio.conf",
-	    "add_drivers+=\" virtio_blk virtio-scsi \"\nforce_drivers+=\"virtio_pci\"\n");
+	test_guest_put("etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.3\"\n", 0);
+	test_guest_put("etc/redhat-release", "Red Hat Enterprise Linux release 9.3 (Plow)\n", 0);
+	test_guest_put("etc/dracut.conf", "", 0);
+	test_guest_put("etc/dracut.conf.d/virtio.conf",
+		       "add_drivers+=\" virtio_blk virtio-scsi \"\nforce_drivers+=\"virtio_pci\"\n",
+		       0);
 	run_plan(&x, false);
 	CHECK_HAS(after(x.p, "/etc/dracut.conf.d/90-morph-virtio.conf"),
 		  "add_drivers+=\" virtio_net \"\n");
 	run_free(&x);
-	put("etc/dracut.conf.d/net.conf", "add_drivers+=\" virtio_net \"\n");
+	test_guest_put("etc/dracut.conf.d/net.conf", "add_drivers+=\" virtio_net \"\n", 0);
 	run_plan(&x, false);
 	CHECK_INT(plan_count(x.p), ==, 0);
 	run_free(&x);
@@ -697,22 +678,24 @@ TEST(virtio_sysconfig_forms)
 {
 	struct run x;
 
-	put("etc/SuSE-release", "SUSE Linux Enterprise Server 11 (x86_64)\nVERSION = 11\n");
-	put("sbin/mkinitrd", "");
-	put("etc/sysconfig/kernel", "INITRD_MODULES=\"old\"\nINITRD_MODULES=\n# end\n");
+	test_guest_put("etc/SuSE-release",
+		       "SUSE Linux Enterprise Server 11 (x86_64)\nVERSION = 11\n", 0);
+	test_guest_put("sbin/mkinitrd", "", 0);
+	test_guest_put("etc/sysconfig/kernel", "INITRD_MODULES=\"old\"\nINITRD_MODULES=\n# end\n",
+		       0);
 	run_plan(&x, false);
 	/* The last assignment wins in sh: that one gets the words, quoted. */
 	CHECK_STR(after(x.p, "/etc/sysconfig/kernel"),
 		  "INITRD_MODULES=\"old\"\n"
 		  "INITRD_MODULES=\"virtio_pci virtio_blk virtio_scsi virtio_net\"\n# end\n");
 	run_free(&x);
-	put("etc/sysconfig/kernel", "# no setting\n");
+	test_guest_put("etc/sysconfig/kernel", "# no setting\n", 0);
 	run_plan(&x, false);
 	CHECK_STR(after(x.p, "/etc/sysconfig/kernel"),
 		  "# no setting\n# added by morph\n"
 		  "INITRD_MODULES=\"virtio_pci virtio_blk virtio_scsi virtio_net\"\n");
 	run_free(&x);
-	put("etc/sysconfig/kernel", "INITRD_MODULES='virtio_pci virtio_blk ext4 '\n");
+	test_guest_put("etc/sysconfig/kernel", "INITRD_MODULES='virtio_pci virtio_blk ext4 '\n", 0);
 	run_plan(&x, false);
 	CHECK_STR(after(x.p, "/etc/sysconfig/kernel"),
 		  "INITRD_MODULES='virtio_pci virtio_blk ext4 virtio_scsi virtio_net'\n");
@@ -723,14 +706,15 @@ TEST(nothing_to_do)
 {
 	struct run x;
 
-	put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-	put("etc/debian_version", "12.5\n");
-	put("usr/lib/systemd/systemd", "");
-	put("etc/initramfs-tools/initramfs.conf", "");
-	put("etc/initramfs-tools/modules", "virtio_pci\nvirtio-blk\nvirtio_scsi\nvirtio_net\n");
+	test_guest_put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n", 0);
+	test_guest_put("etc/debian_version", "12.5\n", 0);
+	test_guest_put("usr/lib/systemd/systemd", "", 0);
+	test_guest_put("etc/initramfs-tools/initramfs.conf", "", 0);
+	test_guest_put("etc/initramfs-tools/modules",
+		       "virtio_pci\nvirtio-blk\nvirtio_scsi\nvirtio_net\n", 0);
 	/* securetty alone (RHEL and Debian list hvc0 by default) is no
 	 * evidence of Xen: no blacklist. */
-	put("etc/securetty", "console\nhvc0\n");
+	test_guest_put("etc/securetty", "console\nhvc0\n", 0);
 	run_plan(&x, false);
 	CHECK_INT(plan_count(x.p), ==, 0);
 	run_free(&x);

@@ -13,34 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char root[4096];
 static struct guest *cur_guest;
-
-static const char *guest_root(void)
-{
-	snprintf(root, sizeof(root), "%s/g", test_tmpdir());
-	CHECK_INT(test_sh("mkdir -p '%s'", root), ==, 0);
-	return root;
-}
-
-/* Test setup writes host files; the code under test reads the gtree. */
-static void put(const char *rel, const char *content)
-{
-	char path[8192];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", guest_root(), rel);
-	CHECK_INT(test_sh("mkdir -p \"$(dirname '%s')\"", path), ==, 0);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	CHECK_INT(fputs(content, f), >=, 0);
-	CHECK_INT(fclose(f), ==, 0);
-}
-
-static void sh_in_guest(const char *cmd)
-{
-	CHECK_INT(test_sh("set -e; cd '%s' && %s", guest_root(), cmd), ==, 0);
-}
 
 static void free_guest(void)
 {
@@ -49,11 +22,9 @@ static void free_guest(void)
 
 static struct guest *run(const char *package_format)
 {
-	struct gfs *fs;
 	struct gtree *t;
 
-	CHECK_INT(gfs_dir_open(NULL, guest_root(), false, &fs), ==, 0);
-	CHECK_INT(gtree_new(NULL, fs, &t), ==, 0);
+	t = test_guest_tree(false);
 	CHECK_INT(guest_new(NULL, &cur_guest), ==, 0);
 	atexit(free_guest);
 	cur_guest->package_format = package_format;
@@ -89,37 +60,42 @@ TEST(vmware_debian)
 {
 	struct guest *g;
 
-	put("var/lib/dpkg/status",
-	    "Package: base-files\nStatus: install ok installed\nVersion: 12.4\n\n"
-	    "Package: open-vm-tools\nStatus: install ok installed\n"
-	    "Priority: optional\nDescription: Open VMware Tools\n"
-	    " continuation line with Package: fake-pkg\n\n"
-	    "Package: open-vm-tools-desktop\nStatus: deinstall ok config-files\n\n"
-	    "Status: install ok installed\r\nPackage: vmware-tools-foo\r\n\r\n"
-	    "Package: zz-not-vmware\nStatus: install ok installed\n");
+	test_guest_put("var/lib/dpkg/status",
+		       "Package: base-files\nStatus: install ok installed\nVersion: 12.4\n\n"
+		       "Package: open-vm-tools\nStatus: install ok installed\n"
+		       "Priority: optional\nDescription: Open VMware Tools\n"
+		       " continuation line with Package: fake-pkg\n\n"
+		       "Package: open-vm-tools-desktop\nStatus: deinstall ok config-files\n\n"
+		       "Status: install ok installed\r\nPackage: vmware-tools-foo\r\n\r\n"
+		       "Package: zz-not-vmware\nStatus: install ok installed\n",
+		       0);
 	/* Merged /usr: /lib -> usr/lib, so each unit file is seen once. */
-	sh_in_guest("mkdir -p usr/lib/systemd/system etc/systemd/system/multi-user.target.wants "
-		    "etc/systemd/system/graphical.target.wants && ln -s usr/lib lib && "
-		    "ln -s /lib/systemd/system/open-vm-tools.service "
-		    "etc/systemd/system/multi-user.target.wants/open-vm-tools.service && "
-		    "ln -s /lib/systemd/system/run-vmblock\\\\x2dfuse.mount "
-		    "etc/systemd/system/multi-user.target.wants/run-vmblock\\\\x2dfuse.mount && "
-		    "ln -s /lib/systemd/system/ssh.service "
-		    "etc/systemd/system/multi-user.target.wants/ssh.service");
-	put("usr/lib/systemd/system/open-vm-tools.service", "[Unit]\n");
-	put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n");
-	put("usr/lib/systemd/system/run-vmblock\\x2dfuse.mount", "[Mount]\n");
-	put("etc/modules", "# /etc/modules\nvmw_pvscsi\nvmxnet3 debug=1\n"
-			   "# vmw_balloon\n\nloop\n");
-	put("etc/initramfs-tools/modules", "vmw_pvscsi\n");
-	put("etc/modprobe.d/vmware.conf", "alias eth0 vmxnet3\noptions vmw_pvscsi cmd_per_lun=254\n"
-					  "# options vmw_balloon x=1\nblacklist pcspkr\n");
-	put("etc/modprobe.d/ignored.txt", "options vmwgfx x=1\n");
-	put("etc/init.d/open-vm-tools", "#!/bin/sh\n");
+	test_guest_sh("mkdir -p usr/lib/systemd/system etc/systemd/system/multi-user.target.wants "
+		      "etc/systemd/system/graphical.target.wants && ln -s usr/lib lib && "
+		      "ln -s /lib/systemd/system/open-vm-tools.service "
+		      "etc/systemd/system/multi-user.target.wants/open-vm-tools.service && "
+		      "ln -s /lib/systemd/system/run-vmblock\\\\x2dfuse.mount "
+		      "etc/systemd/system/multi-user.target.wants/run-vmblock\\\\x2dfuse.mount && "
+		      "ln -s /lib/systemd/system/ssh.service "
+		      "etc/systemd/system/multi-user.target.wants/ssh.service");
+	test_guest_put("usr/lib/systemd/system/open-vm-tools.service", "[Unit]\n", 0);
+	test_guest_put("usr/lib/systemd/system/vgauthd.service", "[Unit]\n", 0);
+	test_guest_put("usr/lib/systemd/system/run-vmblock\\x2dfuse.mount", "[Mount]\n", 0);
+	test_guest_put("etc/modules",
+		       "# /etc/modules\nvmw_pvscsi\nvmxnet3 debug=1\n"
+		       "# vmw_balloon\n\nloop\n",
+		       0);
+	test_guest_put("etc/initramfs-tools/modules", "vmw_pvscsi\n", 0);
+	test_guest_put("etc/modprobe.d/vmware.conf",
+		       "alias eth0 vmxnet3\noptions vmw_pvscsi cmd_per_lun=254\n"
+		       "# options vmw_balloon x=1\nblacklist pcspkr\n",
+		       0);
+	test_guest_put("etc/modprobe.d/ignored.txt", "options vmwgfx x=1\n", 0);
+	test_guest_put("etc/init.d/open-vm-tools", "#!/bin/sh\n", 0);
 	/* The tarball installer's database counts on any guest. */
-	put("etc/vmware-tools/locations", "answer BINDIR /usr/bin\n");
+	test_guest_put("etc/vmware-tools/locations", "answer BINDIR /usr/bin\n", 0);
 	/* Not an rpm guest: a binary alone does not name a package. */
-	put("usr/bin/vmtoolsd", "");
+	test_guest_put("usr/bin/vmtoolsd", "", 0);
 
 	g = run("deb");
 	EXPECT(g, "vmware package vmware-tools /etc/vmware-tools/locations",
@@ -147,23 +123,25 @@ TEST(hyperv_rpm_guest)
 	struct guest *g;
 
 	/* No dpkg database, an rpm one: packages come from owned files. */
-	put("var/lib/rpm/rpmdb.sqlite", "SQLite format 3");
-	put("usr/sbin/hypervkvpd", "");
-	put("usr/sbin/hypervvssd", "");
-	put("usr/lib/systemd/system/hypervkvpd.service", "[Unit]\n");
-	put("usr/lib/systemd/system/hypervvssd.service", "[Unit]\n");
-	sh_in_guest("mkdir -p etc/systemd/system/multi-user.target.wants && "
-		    "ln -s /usr/lib/systemd/system/hypervkvpd.service "
-		    "etc/systemd/system/multi-user.target.wants/hypervkvpd.service && "
-		    "mkdir -p etc/systemd/system/not-wants.d && "
-		    "ln -s /usr/lib/systemd/system/hypervvssd.service "
-		    "etc/systemd/system/not-wants.d/hypervvssd.service");
-	put("etc/dracut.conf.d/hyperv.conf",
-	    "# Hyper-V drivers\nadd_drivers+=\" hv_vmbus hv_storvsc hv_netvsc \"\n"
-	    "force_drivers+=hyperv_keyboard\nomit_drivers+=\" hv_balloon \"\n");
-	put("etc/dracut.conf", "hostonly=\"yes\"\nadd_dracutmodules+=\" hv_utils \"\n");
-	put("etc/modules-load.d/hv.conf", "; comment\nhv_utils\n");
-	put("etc/modules-load.d/hv.conf.disabled", "hv_balloon\n");
+	test_guest_put("var/lib/rpm/rpmdb.sqlite", "SQLite format 3", 0);
+	test_guest_put("usr/sbin/hypervkvpd", "", 0);
+	test_guest_put("usr/sbin/hypervvssd", "", 0);
+	test_guest_put("usr/lib/systemd/system/hypervkvpd.service", "[Unit]\n", 0);
+	test_guest_put("usr/lib/systemd/system/hypervvssd.service", "[Unit]\n", 0);
+	test_guest_sh("mkdir -p etc/systemd/system/multi-user.target.wants && "
+		      "ln -s /usr/lib/systemd/system/hypervkvpd.service "
+		      "etc/systemd/system/multi-user.target.wants/hypervkvpd.service && "
+		      "mkdir -p etc/systemd/system/not-wants.d && "
+		      "ln -s /usr/lib/systemd/system/hypervvssd.service "
+		      "etc/systemd/system/not-wants.d/hypervvssd.service");
+	test_guest_put("etc/dracut.conf.d/hyperv.conf",
+		       "# Hyper-V drivers\nadd_drivers+=\" hv_vmbus hv_storvsc hv_netvsc \"\n"
+		       "force_drivers+=hyperv_keyboard\nomit_drivers+=\" hv_balloon \"\n",
+		       0);
+	test_guest_put("etc/dracut.conf", "hostonly=\"yes\"\nadd_dracutmodules+=\" hv_utils \"\n",
+		       0);
+	test_guest_put("etc/modules-load.d/hv.conf", "; comment\nhv_utils\n", 0);
+	test_guest_put("etc/modules-load.d/hv.conf.disabled", "hv_balloon\n", 0);
 
 	g = run("rpm");
 	EXPECT(g, "hyperv package hypervkvpd /usr/sbin/hypervkvpd",
@@ -184,27 +162,33 @@ TEST(xen_centos6)
 {
 	struct guest *g;
 
-	put("var/lib/rpm/Packages", "");
-	put("usr/sbin/xe-daemon", "");
-	put("usr/sbin/xe-linux-distribution", "");
+	test_guest_put("var/lib/rpm/Packages", "", 0);
+	test_guest_put("usr/sbin/xe-daemon", "", 0);
+	test_guest_put("usr/sbin/xe-linux-distribution", "", 0);
 	/* /etc/init.d is a link to rc.d/init.d on RHEL 6. */
-	put("etc/rc.d/init.d/xe-linux-distribution", "#!/bin/sh\n");
-	sh_in_guest("ln -s rc.d/init.d etc/init.d");
-	put("etc/inittab", "id:3:initdefault:\n# co:2345:respawn:/sbin/agetty hvc0 9600\n"
-			   "co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n");
-	put("etc/securetty", "console\nvc/1\nxvc0\nhvc0\nhvc01\ntty1\n");
-	put("etc/init/serial-hvc0.conf",
-	    "start on runlevel [2345]\nexec /sbin/agetty /dev/hvc0 38400\n");
-	put("etc/init/tty.conf", "exec /sbin/mingetty $TTY\n");
-	sh_in_guest("mkdir -p etc/systemd/system/getty.target.wants && "
-		    "ln -s /usr/lib/systemd/system/serial-getty@.service "
-		    "etc/systemd/system/getty.target.wants/serial-getty@hvc0.service && "
-		    "ln -s /usr/lib/systemd/system/getty@.service "
-		    "etc/systemd/system/getty.target.wants/getty@tty1.service");
-	put("etc/sysconfig/kernel", "INITRD_MODULES=\"xen-blkfront xen_netfront ext4\"\n"
-				    "MODULES_LOADED_ON_BOOT='xenfs'\n");
-	put("etc/modprobe.conf", "alias scsi_hostadapter xen-blkfront\n"
-				 "alias eth0 xen-netfront\n");
+	test_guest_put("etc/rc.d/init.d/xe-linux-distribution", "#!/bin/sh\n", 0);
+	test_guest_sh("ln -s rc.d/init.d etc/init.d");
+	test_guest_put("etc/inittab",
+		       "id:3:initdefault:\n# co:2345:respawn:/sbin/agetty hvc0 9600\n"
+		       "co:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n",
+		       0);
+	test_guest_put("etc/securetty", "console\nvc/1\nxvc0\nhvc0\nhvc01\ntty1\n", 0);
+	test_guest_put("etc/init/serial-hvc0.conf",
+		       "start on runlevel [2345]\nexec /sbin/agetty /dev/hvc0 38400\n", 0);
+	test_guest_put("etc/init/tty.conf", "exec /sbin/mingetty $TTY\n", 0);
+	test_guest_sh("mkdir -p etc/systemd/system/getty.target.wants && "
+		      "ln -s /usr/lib/systemd/system/serial-getty@.service "
+		      "etc/systemd/system/getty.target.wants/serial-getty@hvc0.service && "
+		      "ln -s /usr/lib/systemd/system/getty@.service "
+		      "etc/systemd/system/getty.target.wants/getty@tty1.service");
+	test_guest_put("etc/sysconfig/kernel",
+		       "INITRD_MODULES=\"xen-blkfront xen_netfront ext4\"\n"
+		       "MODULES_LOADED_ON_BOOT='xenfs'\n",
+		       0);
+	test_guest_put("etc/modprobe.conf",
+		       "alias scsi_hostadapter xen-blkfront\n"
+		       "alias eth0 xen-netfront\n",
+		       0);
 
 	g = run(NULL);
 	EXPECT(g, "xen package xe-guest-utilities /usr/sbin/xe-daemon",
@@ -224,12 +208,14 @@ TEST(all_three_sorted_and_deduplicated)
 {
 	struct guest *g;
 
-	put("var/lib/dpkg/status", "Package: xe-guest-utilities\nStatus: install ok installed\n\n"
-				   "Package: hyperv-daemons\nStatus: hold ok installed\n\n"
-				   "Package: open-vm-tools\nStatus: install ok installed\n\n"
-				   "Package: open-vm-tools\nStatus: install ok installed\n");
-	put("etc/modules-load.d/b.conf", "xen_blkfront\nhv_vmbus\nvmw_pvscsi\n");
-	put("etc/modules-load.d/a.conf", "vmw_pvscsi\nvmw_pvscsi\n");
+	test_guest_put("var/lib/dpkg/status",
+		       "Package: xe-guest-utilities\nStatus: install ok installed\n\n"
+		       "Package: hyperv-daemons\nStatus: hold ok installed\n\n"
+		       "Package: open-vm-tools\nStatus: install ok installed\n\n"
+		       "Package: open-vm-tools\nStatus: install ok installed\n",
+		       0);
+	test_guest_put("etc/modules-load.d/b.conf", "xen_blkfront\nhv_vmbus\nvmw_pvscsi\n", 0);
+	test_guest_put("etc/modules-load.d/a.conf", "vmw_pvscsi\nvmw_pvscsi\n", 0);
 	g = run("deb");
 	EXPECT(g, "vmware package open-vm-tools /var/lib/dpkg/status",
 	       "vmware module-forced vmw_pvscsi /etc/modules-load.d/a.conf",
@@ -257,7 +243,7 @@ TEST(escaping_symlinks_read_nothing)
 		 "ln -s ../../../../../../../..%s/modules etc/modules && "
 		 "ln -s /../../../../..%s etc/modules-load.d",
 		 d, d, d);
-	sh_in_guest(cmd);
+	test_guest_sh(cmd);
 	g = run(NULL);
 	CHECK_INT(g->hv_artifacts.n, ==, 0);
 }
@@ -274,10 +260,10 @@ TEST(oversized_module_list_is_a_warning)
 {
 	struct guest *g;
 
-	sh_in_guest("mkdir -p etc/modules-load.d && "
-		    "{ printf 'vmw_pvscsi\\n'; head -c 2097152 /dev/zero | tr '\\0' '#'; } "
-		    "> etc/modules-load.d/big.conf");
-	put("etc/modules-load.d/small.conf", "vmxnet3\n");
+	test_guest_sh("mkdir -p etc/modules-load.d && "
+		      "{ printf 'vmw_pvscsi\\n'; head -c 2097152 /dev/zero | tr '\\0' '#'; } "
+		      "> etc/modules-load.d/big.conf");
+	test_guest_put("etc/modules-load.d/small.conf", "vmxnet3\n", 0);
 	g = run(NULL);
 	CHECK_INT(g->warnings.n, ==, 1);
 	CHECK(strstr(g->warnings.v[0], "/etc/modules-load.d/big.conf is over") != NULL);

@@ -13,36 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-static char root[4096];
-
-/* The guest root for this case (created empty). */
-static const char *guest_root(void)
-{
-	snprintf(root, sizeof(root), "%s/g", test_tmpdir());
-	CHECK_INT(test_sh("mkdir -p '%s'", root), ==, 0);
-	return root;
-}
-
-/* Write a guest file (parents created). Test setup only: the code under
- * test reads through the gtree. */
-static void put(const char *rel, const char *content)
-{
-	char path[8192];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", guest_root(), rel);
-	CHECK_INT(test_sh("mkdir -p \"$(dirname '%s')\"", path), ==, 0);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	CHECK_INT(fputs(content, f), >=, 0);
-	CHECK_INT(fclose(f), ==, 0);
-}
-
-static void sh_in_guest(const char *cmd)
-{
-	CHECK_INT(test_sh("set -e; cd '%s' && %s", guest_root(), cmd), ==, 0);
-}
-
 static struct guest *cur_guest;
 
 static void free_guest(void)
@@ -53,11 +23,9 @@ static void free_guest(void)
 /* Inspect the case's guest; the result is freed when the case exits. */
 static struct guest *run(void)
 {
-	struct gfs *fs;
 	struct gtree *t;
 
-	CHECK_INT(gfs_dir_open(NULL, guest_root(), false, &fs), ==, 0);
-	CHECK_INT(gtree_new(NULL, fs, &t), ==, 0);
+	t = test_guest_tree(false);
 	CHECK_INT(guest_new(NULL, &cur_guest), ==, 0);
 	atexit(free_guest);
 	CHECK_INT(inspect_network(cur_guest, t), ==, 0);
@@ -115,29 +83,31 @@ TEST(networkd)
 	const struct net_iface *f;
 	struct guest *g;
 
-	put("etc/systemd/network/10-eth0.network",
-	    "[Match]\nName=eth0\nMACAddress=00:50:56:AA:BB:CC\nDriver=vmxnet3\n"
-	    "[Network]\nDHCP=no\nAddress=192.0.2.10/24\nGateway=192.0.2.1\n"
-	    "[Address]\nAddress=198.51.100.5/24\n");
-	put("etc/systemd/network/20-en.network",
-	    "# comment\n[Match]\nName=en*\n\n[Network]\nDHCP=yes\n");
-	put("etc/systemd/network/70-lan.link",
-	    "[Match]\nMACAddress=00:50:56:AA:BB:CC\n[Link]\nName=lan0\n");
-	put("etc/systemd/network/README", "not a config\n");
-	put("run/systemd/network/40-run.network",
-	    "[Match]\nPermanentMACAddress=00:50:56:00:00:40\nName=eth1\n"
-	    "[Network]\nDHCP=ipv4\n");
+	test_guest_put("etc/systemd/network/10-eth0.network",
+		       "[Match]\nName=eth0\nMACAddress=00:50:56:AA:BB:CC\nDriver=vmxnet3\n"
+		       "[Network]\nDHCP=no\nAddress=192.0.2.10/24\nGateway=192.0.2.1\n"
+		       "[Address]\nAddress=198.51.100.5/24\n",
+		       0);
+	test_guest_put("etc/systemd/network/20-en.network",
+		       "# comment\n[Match]\nName=en*\n\n[Network]\nDHCP=yes\n", 0);
+	test_guest_put("etc/systemd/network/70-lan.link",
+		       "[Match]\nMACAddress=00:50:56:AA:BB:CC\n[Link]\nName=lan0\n", 0);
+	test_guest_put("etc/systemd/network/README", "not a config\n", 0);
+	test_guest_put("run/systemd/network/40-run.network",
+		       "[Match]\nPermanentMACAddress=00:50:56:00:00:40\nName=eth1\n"
+		       "[Network]\nDHCP=ipv4\n",
+		       0);
 	/* Vendor defaults: a container match and a policy-only link. */
-	put("usr/lib/systemd/network/80-container-host0.network",
-	    "[Match]\nVirtualization=container\nName=host0\n[Network]\nDHCP=yes\n");
-	put("usr/lib/systemd/network/99-default.link",
-	    "[Match]\nOriginalName=*\n[Link]\nNamePolicy=keep kernel\n");
+	test_guest_put("usr/lib/systemd/network/80-container-host0.network",
+		       "[Match]\nVirtualization=container\nName=host0\n[Network]\nDHCP=yes\n", 0);
+	test_guest_put("usr/lib/systemd/network/99-default.link",
+		       "[Match]\nOriginalName=*\n[Link]\nNamePolicy=keep kernel\n", 0);
 	/* /etc masks a vendor file, and overrides another by name. */
-	put("usr/lib/systemd/network/30-masked.network",
-	    "[Match]\nName=masked0\n[Network]\nDHCP=yes\n");
-	put("usr/lib/systemd/network/20-en.network",
-	    "[Match]\nName=vendor0\n[Network]\nDHCP=yes\n");
-	sh_in_guest("ln -s /dev/null etc/systemd/network/30-masked.network");
+	test_guest_put("usr/lib/systemd/network/30-masked.network",
+		       "[Match]\nName=masked0\n[Network]\nDHCP=yes\n", 0);
+	test_guest_put("usr/lib/systemd/network/20-en.network",
+		       "[Match]\nName=vendor0\n[Network]\nDHCP=yes\n", 0);
+	test_guest_sh("ln -s /dev/null etc/systemd/network/30-masked.network");
 
 	g = run();
 	CHECK(has_stack(g, "systemd-networkd"));
@@ -184,8 +154,8 @@ TEST(networkd_links_only_is_not_a_stack)
 {
 	struct guest *g;
 
-	put("etc/systemd/network/70-lan.link",
-	    "[Match]\nPermanentMACAddress=00:50:56:AA:BB:CD\n[Link]\nName=lan1\n");
+	test_guest_put("etc/systemd/network/70-lan.link",
+		       "[Match]\nPermanentMACAddress=00:50:56:AA:BB:CD\n[Link]\nName=lan1\n", 0);
 	g = run();
 	CHECK_INT(g->net_stacks.n, ==, 0);
 	CHECK_INT(g->net_links.n, ==, 1);
@@ -197,20 +167,21 @@ TEST(ifcfg)
 	const struct net_iface *f;
 	struct guest *g;
 
-	put("etc/sysconfig/network-scripts/ifcfg-eth0",
-	    "TYPE=Ethernet\nNAME=\"System eth0\"\nDEVICE=eth0\n"
-	    "HWADDR=00:50:56:AB:CD:EF\nBOOTPROTO=none\nIPADDR=192.0.2.20\n"
-	    "PREFIX=24\nIPADDR1=192.0.2.21\nNETMASK1=255.255.255.0\n"
-	    "GATEWAY=192.0.2.1\nONBOOT=yes\n");
-	put("etc/sysconfig/network-scripts/ifcfg-eth1",
-	    "BOOTPROTO=dhcp\nMACADDR=52:54:00:12:34:56\n");
-	put("etc/sysconfig/network-scripts/ifcfg-lo",
-	    "DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\n");
-	put("etc/sysconfig/network-scripts/ifcfg-eth0.bak", "DEVICE=old0\n");
-	put("etc/sysconfig/network-scripts/ifup-eth", "#!/bin/sh\n");
-	put("etc/sysconfig/network/ifcfg-eth2",
-	    "BOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='10.0.0.5/8'\n");
-	put("etc/sysconfig/network/ifcfg-eth3", "BOOTPROTO='dhcp4'\n");
+	test_guest_put("etc/sysconfig/network-scripts/ifcfg-eth0",
+		       "TYPE=Ethernet\nNAME=\"System eth0\"\nDEVICE=eth0\n"
+		       "HWADDR=00:50:56:AB:CD:EF\nBOOTPROTO=none\nIPADDR=192.0.2.20\n"
+		       "PREFIX=24\nIPADDR1=192.0.2.21\nNETMASK1=255.255.255.0\n"
+		       "GATEWAY=192.0.2.1\nONBOOT=yes\n",
+		       0);
+	test_guest_put("etc/sysconfig/network-scripts/ifcfg-eth1",
+		       "BOOTPROTO=dhcp\nMACADDR=52:54:00:12:34:56\n", 0);
+	test_guest_put("etc/sysconfig/network-scripts/ifcfg-lo",
+		       "DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\n", 0);
+	test_guest_put("etc/sysconfig/network-scripts/ifcfg-eth0.bak", "DEVICE=old0\n", 0);
+	test_guest_put("etc/sysconfig/network-scripts/ifup-eth", "#!/bin/sh\n", 0);
+	test_guest_put("etc/sysconfig/network/ifcfg-eth2",
+		       "BOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='10.0.0.5/8'\n", 0);
+	test_guest_put("etc/sysconfig/network/ifcfg-eth3", "BOOTPROTO='dhcp4'\n", 0);
 
 	g = run();
 	CHECK(has_stack(g, "ifcfg"));
@@ -244,24 +215,27 @@ TEST(networkmanager)
 	const struct net_iface *f;
 	struct guest *g;
 
-	put("etc/NetworkManager/system-connections/Wired connection 1",
-	    "[connection]\nid=Wired connection 1\ntype=ethernet\n"
-	    "interface-name=ens192\n\n[ethernet]\nmac-address=00:50:56:AA:00:01\n\n"
-	    "[ipv4]\nmethod=manual\naddress1=192.0.2.30/24,192.0.2.1\n"
-	    "address2=192.0.2.31/24\n\n[ipv6]\nmethod=ignore\n");
-	put("etc/NetworkManager/system-connections/eth1.nmconnection",
-	    "[connection]\nid=eth1\ntype=802-3-ethernet\ninterface-name=eth1\n"
-	    "[802-3-ethernet]\nmac-address=0;80;86;171;205;239;\n"
-	    "[ipv4]\nmethod=auto\n");
-	put("etc/NetworkManager/system-connections/static2.nmconnection",
-	    "[connection]\ntype=ethernet\ninterface-name=eth2\n"
-	    "[ipv4]\nmethod=manual\naddresses1=10.2.0.2;16;10.2.0.1;\n");
-	put("etc/NetworkManager/system-connections/lo.nmconnection",
-	    "[connection]\nid=lo\ntype=loopback\ninterface-name=lo\n");
-	put("etc/NetworkManager/system-connections/eth9.nmconnection.bak",
-	    "[connection]\ntype=ethernet\ninterface-name=eth9\n");
-	put("etc/NetworkManager/system-connections/eth8~",
-	    "[connection]\ntype=ethernet\ninterface-name=eth8\n");
+	test_guest_put("etc/NetworkManager/system-connections/Wired connection 1",
+		       "[connection]\nid=Wired connection 1\ntype=ethernet\n"
+		       "interface-name=ens192\n\n[ethernet]\nmac-address=00:50:56:AA:00:01\n\n"
+		       "[ipv4]\nmethod=manual\naddress1=192.0.2.30/24,192.0.2.1\n"
+		       "address2=192.0.2.31/24\n\n[ipv6]\nmethod=ignore\n",
+		       0);
+	test_guest_put("etc/NetworkManager/system-connections/eth1.nmconnection",
+		       "[connection]\nid=eth1\ntype=802-3-ethernet\ninterface-name=eth1\n"
+		       "[802-3-ethernet]\nmac-address=0;80;86;171;205;239;\n"
+		       "[ipv4]\nmethod=auto\n",
+		       0);
+	test_guest_put("etc/NetworkManager/system-connections/static2.nmconnection",
+		       "[connection]\ntype=ethernet\ninterface-name=eth2\n"
+		       "[ipv4]\nmethod=manual\naddresses1=10.2.0.2;16;10.2.0.1;\n",
+		       0);
+	test_guest_put("etc/NetworkManager/system-connections/lo.nmconnection",
+		       "[connection]\nid=lo\ntype=loopback\ninterface-name=lo\n", 0);
+	test_guest_put("etc/NetworkManager/system-connections/eth9.nmconnection.bak",
+		       "[connection]\ntype=ethernet\ninterface-name=eth9\n", 0);
+	test_guest_put("etc/NetworkManager/system-connections/eth8~",
+		       "[connection]\ntype=ethernet\ninterface-name=eth8\n", 0);
 
 	g = run();
 	CHECK(has_stack(g, "networkmanager"));
@@ -294,25 +268,31 @@ TEST(ifupdown_sources_and_cycles)
 	const struct net_iface *f;
 	struct guest *g;
 
-	put("etc/network/interfaces", "# The loopback\nauto lo\niface lo inet loopback\n\n"
-				      "source-directory interfaces.d\n"
-				      "source /etc/network/extra/*.cfg\n\n"
-				      "allow-hotplug eth0\n"
-				      "iface eth0 inet static\n"
-				      "    address 192.0.2.40\n"
-				      "    netmask 255.255.255.0\n"
-				      "    gateway 192.0.2.1\n"
-				      "    hwaddress ether 00:50:56:AA:BB:01\n"
-				      "iface eth0 inet6 static\n"
-				      "    address 2001:db8::40/64\n");
-	put("etc/network/interfaces.d/eth1", "iface eth1 inet dhcp\n");
+	test_guest_put("etc/network/interfaces",
+		       "# The loopback\nauto lo\niface lo inet loopback\n\n"
+		       "source-directory interfaces.d\n"
+		       "source /etc/network/extra/*.cfg\n\n"
+		       "allow-hotplug eth0\n"
+		       "iface eth0 inet static\n"
+		       "    address 192.0.2.40\n"
+		       "    netmask 255.255.255.0\n"
+		       "    gateway 192.0.2.1\n"
+		       "    hwaddress ether 00:50:56:AA:BB:01\n"
+		       "iface eth0 inet6 static\n"
+		       "    address 2001:db8::40/64\n",
+		       0);
+	test_guest_put("etc/network/interfaces.d/eth1", "iface eth1 inet dhcp\n", 0);
 	/* run-parts names only: a '.' in the name is not read. */
-	put("etc/network/interfaces.d/eth9.cfg", "iface eth9 inet dhcp\n");
-	put("etc/network/extra/a.cfg", "iface eth2 inet manual\n"
-				       "source /etc/network/interfaces\n");
-	put("etc/network/extra/b.cfg", "source b.cfg\n"
-				       "iface eth3 inet \\\n static\n address 10.3.0.3/16\n");
-	put("etc/network/extra/c.txt", "iface eth7 inet dhcp\n");
+	test_guest_put("etc/network/interfaces.d/eth9.cfg", "iface eth9 inet dhcp\n", 0);
+	test_guest_put("etc/network/extra/a.cfg",
+		       "iface eth2 inet manual\n"
+		       "source /etc/network/interfaces\n",
+		       0);
+	test_guest_put("etc/network/extra/b.cfg",
+		       "source b.cfg\n"
+		       "iface eth3 inet \\\n static\n address 10.3.0.3/16\n",
+		       0);
+	test_guest_put("etc/network/extra/c.txt", "iface eth7 inet dhcp\n", 0);
 
 	g = run();
 	CHECK(has_stack(g, "ifupdown"));
@@ -348,11 +328,11 @@ TEST(ifupdown_depth_cap)
 	char name[64], body[128];
 	struct guest *g;
 
-	put("etc/network/interfaces", "source /etc/network/d/f1\n");
+	test_guest_put("etc/network/interfaces", "source /etc/network/d/f1\n", 0);
 	for (int i = 1; i <= 12; i++) {
 		snprintf(name, sizeof(name), "etc/network/d/f%d", i);
 		snprintf(body, sizeof(body), "iface eth%d inet dhcp\nsource f%d\n", i, i + 1);
-		put(name, body);
+		test_guest_put(name, body, 0);
 	}
 	g = run();
 	CHECK(has_warning(g, "nested more than 8 deep"));
@@ -366,43 +346,44 @@ TEST(netplan_match_set_name)
 	const struct net_iface *f;
 	struct guest *g;
 
-	put("etc/netplan/50-cloud-init.yaml",
-	    "# generated\n"
-	    "network:\n"
-	    "  version: 2\n"
-	    "  renderer: networkd\n"
-	    "  ethernets:\n"
-	    "    id0:\n"
-	    "      match:\n"
-	    "        macaddress: \"00:50:56:AA:BB:02\"\n"
-	    "        driver: vmxnet3\n"
-	    "      set-name: lan0\n"
-	    "      addresses: [192.0.2.50/24, \"2001:db8::50/64\"]\n"
-	    "      routes:\n"
-	    "        - to: 10.0.0.0/8\n"
-	    "          via: 192.0.2.254\n"
-	    "        - to: default\n"
-	    "          via: 192.0.2.1\n"
-	    "    eth1:\n"
-	    "      dhcp4: true\n"
-	    "    eth2:\n"
-	    "      match: {name: \"ens*\"}\n"
-	    "      dhcp4: no\n"
-	    "      addresses:\n"
-	    "        - 10.1.1.1/24:\n"
-	    "            lifetime: 0\n"
-	    "      gateway4: 10.1.1.254\n"
-	    "  bonds:\n"
-	    "    bond0:\n"
-	    "      interfaces: [eth1]\n"
-	    "      dhcp4: yes\n");
+	test_guest_put("etc/netplan/50-cloud-init.yaml",
+		       "# generated\n"
+		       "network:\n"
+		       "  version: 2\n"
+		       "  renderer: networkd\n"
+		       "  ethernets:\n"
+		       "    id0:\n"
+		       "      match:\n"
+		       "        macaddress: \"00:50:56:AA:BB:02\"\n"
+		       "        driver: vmxnet3\n"
+		       "      set-name: lan0\n"
+		       "      addresses: [192.0.2.50/24, \"2001:db8::50/64\"]\n"
+		       "      routes:\n"
+		       "        - to: 10.0.0.0/8\n"
+		       "          via: 192.0.2.254\n"
+		       "        - to: default\n"
+		       "          via: 192.0.2.1\n"
+		       "    eth1:\n"
+		       "      dhcp4: true\n"
+		       "    eth2:\n"
+		       "      match: {name: \"ens*\"}\n"
+		       "      dhcp4: no\n"
+		       "      addresses:\n"
+		       "        - 10.1.1.1/24:\n"
+		       "            lifetime: 0\n"
+		       "      gateway4: 10.1.1.254\n"
+		       "  bonds:\n"
+		       "    bond0:\n"
+		       "      interfaces: [eth1]\n"
+		       "      dhcp4: yes\n",
+		       0);
 	/* Merged in name order: a later file adds to eth1. */
-	put("etc/netplan/60-extra.yaml",
-	    "network:\n  ethernets:\n    eth1:\n      addresses: [192.0.2.60/24]\n");
+	test_guest_put("etc/netplan/60-extra.yaml",
+		       "network:\n  ethernets:\n    eth1:\n      addresses: [192.0.2.60/24]\n", 0);
 	/* /etc hides /lib's file of the same name. */
-	put("lib/netplan/50-cloud-init.yaml",
-	    "network:\n  ethernets:\n    shadowed0: {dhcp4: true}\n");
-	put("etc/netplan/README", "network: {ethernets: {notyaml0: {}}}\n");
+	test_guest_put("lib/netplan/50-cloud-init.yaml",
+		       "network:\n  ethernets:\n    shadowed0: {dhcp4: true}\n", 0);
+	test_guest_put("etc/netplan/README", "network: {ethernets: {notyaml0: {}}}\n", 0);
 
 	g = run();
 	CHECK(has_stack(g, "netplan"));
@@ -448,7 +429,7 @@ static void put_deep_yaml(const char *rel, size_t depth)
 		s[o++] = ']';
 	s[o++] = '\n';
 	s[o] = '\0';
-	put(rel, s);
+	test_guest_put(rel, s, 0);
 	free(s);
 }
 
@@ -475,21 +456,22 @@ TEST(netplan_hostile_yaml)
 			      "network:\n  ethernets:\n"
 			      "    b0: &e {addresses: *a8, dhcp4: true}\n"
 			      "    b1: *e\n    b2: *e\n");
-	put("etc/netplan/02-bomb.yaml", bomb);
+	test_guest_put("etc/netplan/02-bomb.yaml", bomb, 0);
 	/* Too many aliases. */
 	o = (size_t)snprintf(bomb, sizeof(bomb), "x: &x 1\ny: [");
 	for (int k = 0; k < 400; k++)
 		o += (size_t)snprintf(bomb + o, sizeof(bomb) - o, "*x,");
 	snprintf(bomb + o, sizeof(bomb) - o, "*x]\n");
-	put("etc/netplan/03-aliases.yaml", bomb);
-	put("etc/netplan/04-utf8.yaml",
-	    "network:\n  ethernets:\n    \"eth\xff\xfe\": {dhcp4: true}\n");
-	put("etc/netplan/05-undefined.yaml", "network: *nowhere\n");
-	put("etc/netplan/06-syntax.yaml", "network: {ethernets: [\n");
-	put("etc/netplan/07-recursive.yaml", "a: &r [1, *r]\n");
-	put("etc/netplan/08-notmap.yaml", "network: 5\n---\nnetwork: {}\n");
-	put("etc/netplan/09-empty.yaml", "");
-	put("etc/netplan/99-good.yaml", "network:\n  ethernets:\n    good0: {dhcp4: true}\n");
+	test_guest_put("etc/netplan/03-aliases.yaml", bomb, 0);
+	test_guest_put("etc/netplan/04-utf8.yaml",
+		       "network:\n  ethernets:\n    \"eth\xff\xfe\": {dhcp4: true}\n", 0);
+	test_guest_put("etc/netplan/05-undefined.yaml", "network: *nowhere\n", 0);
+	test_guest_put("etc/netplan/06-syntax.yaml", "network: {ethernets: [\n", 0);
+	test_guest_put("etc/netplan/07-recursive.yaml", "a: &r [1, *r]\n", 0);
+	test_guest_put("etc/netplan/08-notmap.yaml", "network: 5\n---\nnetwork: {}\n", 0);
+	test_guest_put("etc/netplan/09-empty.yaml", "", 0);
+	test_guest_put("etc/netplan/99-good.yaml",
+		       "network:\n  ethernets:\n    good0: {dhcp4: true}\n", 0);
 
 	g = run();
 	CHECK(time(NULL) - start < 20);
@@ -518,8 +500,8 @@ TEST(symlink_escape_reads_nothing_from_host)
 			"printf 'network: {ethernets: {eth8: {dhcp4: true}}}\\n' > '%s/bait.yaml'",
 			d, d),
 		==, 0);
-	sh_in_guest("mkdir -p etc/network etc/netplan etc/sysconfig/network-scripts");
-	sh_in_guest("ln -s /../../../../etc/hostname etc/network/interfaces");
+	test_guest_sh("mkdir -p etc/network etc/netplan etc/sysconfig/network-scripts");
+	test_guest_sh("ln -s /../../../../etc/hostname etc/network/interfaces");
 	{
 		char cmd[8192];
 
@@ -528,7 +510,7 @@ TEST(symlink_escape_reads_nothing_from_host)
 			 "ln -s ../../../../../../../../../..%s/bait "
 			 "etc/sysconfig/network-scripts/ifcfg-eth9",
 			 d, d);
-		sh_in_guest(cmd);
+		test_guest_sh(cmd);
 	}
 
 	g = run();
@@ -553,7 +535,7 @@ TEST(source_escape_reads_nothing_from_host)
 		 "source-directory /../../../../..%s\n"
 		 "iface eth0 inet dhcp\n",
 		 d, d, d);
-	put("etc/network/interfaces", body);
+	test_guest_put("etc/network/interfaces", body, 0);
 	g = run();
 	CHECK(has_stack(g, "ifupdown"));
 	CHECK_INT(g->net_ifaces.n, ==, 1);
@@ -564,10 +546,10 @@ TEST(oversized_config_is_a_warning)
 {
 	struct guest *g;
 
-	sh_in_guest("mkdir -p etc/sysconfig/network-scripts && "
-		    "{ printf 'DEVICE=eth0\\n'; head -c 2097152 /dev/zero | tr '\\0' '#'; } "
-		    "> etc/sysconfig/network-scripts/ifcfg-eth0");
-	put("etc/netplan/01.yaml", "network: {ethernets: {eth1: {dhcp4: true}}}\n");
+	test_guest_sh("mkdir -p etc/sysconfig/network-scripts && "
+		      "{ printf 'DEVICE=eth0\\n'; head -c 2097152 /dev/zero | tr '\\0' '#'; } "
+		      "> etc/sysconfig/network-scripts/ifcfg-eth0");
+	test_guest_put("etc/netplan/01.yaml", "network: {ethernets: {eth1: {dhcp4: true}}}\n", 0);
 	g = run();
 	CHECK(has_warning(g, "ifcfg-eth0 is over the 1048576-byte limit"));
 	CHECK(no_name(g, "eth0"));
@@ -579,16 +561,17 @@ TEST(udev_persistent_net)
 {
 	struct guest *g;
 
-	put("etc/udev/rules.d/70-persistent-net.rules",
-	    "# This file was automatically generated by udev\n\n"
-	    "# PCI device 0x15ad:0x07b0 (vmxnet3)\n"
-	    "SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", "
-	    "ATTR{address}==\"00:50:56:AA:BB:01\", ATTR{type}==\"1\", "
-	    "KERNEL==\"eth*\", NAME=\"eth0\"\n"
-	    "SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"00:50:56:aa:bb:02\", "
-	    "NAME:=\"eth1\"\n"
-	    "SUBSYSTEM==\"net\", NAME==\"eth5\"\n"
-	    "SUBSYSTEM==\"net\", ATTR{address}==\"unterminated\n");
+	test_guest_put("etc/udev/rules.d/70-persistent-net.rules",
+		       "# This file was automatically generated by udev\n\n"
+		       "# PCI device 0x15ad:0x07b0 (vmxnet3)\n"
+		       "SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", "
+		       "ATTR{address}==\"00:50:56:AA:BB:01\", ATTR{type}==\"1\", "
+		       "KERNEL==\"eth*\", NAME=\"eth0\"\n"
+		       "SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"00:50:56:aa:bb:02\", "
+		       "NAME:=\"eth1\"\n"
+		       "SUBSYSTEM==\"net\", NAME==\"eth5\"\n"
+		       "SUBSYSTEM==\"net\", ATTR{address}==\"unterminated\n",
+		       0);
 	g = run();
 	CHECK_INT(g->net_stacks.n, ==, 0);
 	CHECK_INT(g->net_links.n, ==, 2);
@@ -614,9 +597,10 @@ TEST(several_stacks)
 {
 	struct guest *g;
 
-	put("etc/sysconfig/network-scripts/ifcfg-eth0", "DEVICE=eth0\nBOOTPROTO=dhcp\n");
-	put("etc/NetworkManager/system-connections/eth0.nmconnection",
-	    "[connection]\ntype=ethernet\ninterface-name=eth0\n");
+	test_guest_put("etc/sysconfig/network-scripts/ifcfg-eth0", "DEVICE=eth0\nBOOTPROTO=dhcp\n",
+		       0);
+	test_guest_put("etc/NetworkManager/system-connections/eth0.nmconnection",
+		       "[connection]\ntype=ethernet\ninterface-name=eth0\n", 0);
 	g = run();
 	CHECK_INT(g->net_stacks.n, ==, 2);
 	CHECK_STR(g->net_stacks.v[0], "networkmanager");

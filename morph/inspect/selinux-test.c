@@ -7,29 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char root[4096];
 static struct guest *cur_guest;
-
-static const char *guest_root(void)
-{
-	snprintf(root, sizeof(root), "%s/g", test_tmpdir());
-	CHECK_INT(test_sh("mkdir -p '%s'", root), ==, 0);
-	return root;
-}
-
-/* Test setup writes host files; the code under test reads the gtree. */
-static void put(const char *rel, const char *content)
-{
-	char path[8192];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", guest_root(), rel);
-	CHECK_INT(test_sh("mkdir -p \"$(dirname '%s')\"", path), ==, 0);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	CHECK_INT(fputs(content, f), >=, 0);
-	CHECK_INT(fclose(f), ==, 0);
-}
 
 static void free_guest(void)
 {
@@ -38,11 +16,9 @@ static void free_guest(void)
 
 static struct guest *run(void)
 {
-	struct gfs *fs;
 	struct gtree *t;
 
-	CHECK_INT(gfs_dir_open(NULL, guest_root(), false, &fs), ==, 0);
-	CHECK_INT(gtree_new(NULL, fs, &t), ==, 0);
+	t = test_guest_tree(false);
 	CHECK_INT(guest_new(NULL, &cur_guest), ==, 0);
 	atexit(free_guest);
 	CHECK_INT(inspect_selinux(cur_guest, t), ==, 0);
@@ -54,8 +30,10 @@ TEST(enforcing_targeted)
 {
 	struct guest *g;
 
-	put("etc/selinux/config", "# This file controls the state of SELinux on the system.\n"
-				  "SELINUX=enforcing\n# SELINUX=disabled\nSELINUXTYPE=targeted\n");
+	test_guest_put("etc/selinux/config",
+		       "# This file controls the state of SELinux on the system.\n"
+		       "SELINUX=enforcing\n# SELINUX=disabled\nSELINUXTYPE=targeted\n",
+		       0);
 	g = run();
 	CHECK_STR(g->selinux, "enforcing");
 	CHECK_STR(g->selinux_type, "targeted");
@@ -66,7 +44,8 @@ TEST(quoted_and_mixed_case)
 {
 	struct guest *g;
 
-	put("etc/selinux/config", "SELINUX=\"Permissive\"  # for now\nSELINUXTYPE='mls'\n");
+	test_guest_put("etc/selinux/config",
+		       "SELINUX=\"Permissive\"  # for now\nSELINUXTYPE='mls'\n", 0);
 	g = run();
 	CHECK_STR(g->selinux, "permissive");
 	CHECK_STR(g->selinux_type, "mls");
@@ -76,7 +55,7 @@ TEST(absent_means_not_installed)
 {
 	struct guest *g;
 
-	put("etc/selinux/semanage.conf", "expand-check=0\n");
+	test_guest_put("etc/selinux/semanage.conf", "expand-check=0\n", 0);
 	g = run();
 	CHECK(g->selinux == NULL);
 	CHECK(g->selinux_type == NULL);
@@ -87,7 +66,7 @@ TEST(no_mode_is_a_warning)
 {
 	struct guest *g;
 
-	put("etc/selinux/config", "SELINUXTYPE=targeted\n");
+	test_guest_put("etc/selinux/config", "SELINUXTYPE=targeted\n", 0);
 	g = run();
 	CHECK(g->selinux == NULL);
 	CHECK_STR(g->selinux_type, "targeted");
@@ -98,7 +77,7 @@ TEST(unknown_mode_is_kept_and_warned)
 {
 	struct guest *g;
 
-	put("etc/selinux/config", "SELINUX=sometimes\n");
+	test_guest_put("etc/selinux/config", "SELINUX=sometimes\n", 0);
 	g = run();
 	CHECK_STR(g->selinux, "sometimes");
 	CHECK_INT(g->warnings.n, ==, 1);
@@ -122,7 +101,8 @@ TEST(oversized_is_a_warning)
 {
 	struct guest *g;
 
-	guest_root();
+	const char *root = test_guest_root();
+
 	CHECK_INT(test_sh("mkdir -p '%s/etc/selinux' && "
 			  "{ printf 'SELINUX=enforcing\\n'; head -c 2097152 /dev/zero | tr '\\0' "
 			  "'#'; } "

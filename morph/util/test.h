@@ -28,6 +28,14 @@ void test_skip_(const char *why) __attribute__((noreturn));
 const char *test_tmpdir(void);
 /* Path of a file in the source tree (static buffer). */
 const char *test_srcpath(const char *rel);
+/* Guest trees (test-guest.c): the case's guest root <tmp>/g, a file
+ * written into it (parents made; mode 0 = 0644), a shell command run in it,
+ * and the tree opened with the dir backend. */
+struct gtree;
+const char *test_guest_root(void);
+void test_guest_put(const char *rel, const char *content, int mode);
+void test_guest_sh(const char *cmd);
+struct gtree *test_guest_tree(bool writable);
 /* Run a shell command; returns its exit status or -1. */
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

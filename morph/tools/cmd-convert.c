@@ -18,6 +18,8 @@
 
 #define MAX_NICS 64
 
+/* A unicast MAC written aa:bb:cc:dd:ee:ff (a NIC cannot have a multicast
+ * one: the low bit of the first byte is clear). */
 static bool valid_mac(const char *s)
 {
 	if (strlen(s) != 17)
@@ -25,7 +27,7 @@ static bool valid_mac(const char *s)
 	for (int i = 0; i < 17; i++)
 		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
 			return false;
-	return true;
+	return (strtoul((char[]){s[0], s[1], 0}, NULL, 16) & 1) == 0;
 }
 
 static void json_plan(struct json *j, const struct plan *p)
@@ -125,7 +127,8 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 			char *eq = strchr(optarg, '=');
 
 			if (!eq || eq == optarg || !valid_mac(eq + 1) || co.nnics >= MAX_NICS) {
-				fprintf(stderr, "morph convert: --nic takes OLDNAME=MAC, e.g. "
+				fprintf(stderr, "morph convert: --nic takes OLDNAME=MAC with a "
+						"unicast MAC, e.g. "
 						"ens192=52:54:00:12:34:56\n");
 				return EXIT_USAGE;
 			}

@@ -126,3 +126,10 @@ before=$(tree_sums "$t")
 expect_exit "no virtio kernel: refused" 8 "lacks virtio_pci" "$MORPH" convert "$t"
 [ "$(tree_sums "$t")" = "$before" ] && pass "no virtio kernel: nothing written" ||
 	fail "no virtio kernel: guest changed"
+
+# --- Command-line mistakes. ---
+expect_exit "--nic without a MAC" 2 "OLDNAME=MAC" "$MORPH" convert --nic ens192 "$base"
+expect_exit "--nic with a multicast MAC" 2 "unicast" "$MORPH" convert --nic ens192=01:00:5e:00:00:01 "$base"
+expect_exit "--block-driver unknown" 2 "virtio-blk or virtio-scsi" "$MORPH" convert --block-driver ide "$base"
+expect_exit "--console with a path" 2 "device name" "$MORPH" convert --console /dev/ttyS0 "$base"
+expect_exit "converting Windows is refused" 7 "not implemented" "$MORPH" convert "$fx/win2019/root"

@@ -26,6 +26,12 @@ static void lacks(const struct guest_kernel *k, char *buf, size_t size)
 	}
 }
 
+/* The kernel can reach its root disk through the chosen controller. */
+static bool boots_on(const struct guest_kernel *k, enum block_driver b)
+{
+	return k->virtio[VD_PCI] && k->virtio[b == BLOCK_VIRTIO_SCSI ? VD_SCSI : VD_BLK];
+}
+
 int rule_kernel(struct convert *c)
 {
 	const struct guest *g = c->g;
@@ -36,12 +42,19 @@ int rule_kernel(struct convert *c)
 		log_err(c->ctx, "no installed kernel found in /boot: nothing to boot on KVM");
 		return -ENOEXEC;
 	}
-	if (g->default_kernel >= 0 && g->kernels.v[g->default_kernel].virtio_boot) {
+	/* The default stays when it can boot on the controller the VM gets
+	 * (--block-driver); a replacement must handle both, so the VM can
+	 * be switched between virtio-blk and virtio-scsi later. */
+	if (g->default_kernel >= 0 &&
+	    boots_on(&g->kernels.v[g->default_kernel], c->o->block_driver)) {
 		c->kernel = g->default_kernel;
 		return 0;
 	}
 	for (size_t i = g->kernels.n; i-- > 0 && pick < 0;)
 		if (g->kernels.v[i].virtio_boot)
+			pick = (int)i;
+	for (size_t i = g->kernels.n; i-- > 0 && pick < 0;)
+		if (boots_on(&g->kernels.v[i], c->o->block_driver))
 			pick = (int)i;
 	if (pick < 0) {
 		for (size_t i = 0; i < g->kernels.n; i++) {

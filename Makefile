@@ -25,9 +25,13 @@ WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -Imorph -D_GNU_SOURCE -DMORPH_VERSION='"$(VERSION)"'
+# The initramfs compressors (morph/initramfs/comp-*.c); each builds as a stub
+# answering -EOPNOTSUPP without its flag.
+CPPFLAGS += -DMORPH_HAVE_ZLIB -DMORPH_HAVE_LZMA -DMORPH_HAVE_ZSTD -DMORPH_HAVE_LZ4 -DMORPH_HAVE_BZIP2
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
-PKGS := ext2fs com_err blkid hivex yaml-0.1
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lext2fs -lcom_err -lblkid -lhivex -lyaml)
+PKGS := ext2fs com_err blkid hivex yaml-0.1 zlib liblzma libzstd liblz4
+# libbz2 has no .pc file on Debian 12.
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lext2fs -lcom_err -lblkid -lhivex -lyaml -lz -llzma -lzstd -llz4) -lbz2
 
 ALL_SRCS := $(wildcard morph/*.c morph/*/*.c)
 TEST_SRCS := $(filter %-test.c,$(ALL_SRCS))
@@ -50,7 +54,7 @@ depcheck:
 	@scripts/install-deps --check
 $(LIB_OBJS) $(TOOL_OBJS): | depcheck
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -55,6 +55,12 @@ static void put_safe(FILE *f, const char *s)
 		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
 }
 
+/* Content a text diff would garble (a NUL byte, as in compressed images). */
+static bool is_binary(const struct fstate *st)
+{
+	return st->kind == FK_FILE && memchr(st->data, '\0', st->len) != NULL;
+}
+
 void plan_print(FILE *f, const struct plan *p)
 {
 	size_t n = plan_count(p), k = 0;
@@ -93,8 +99,13 @@ void plan_print(FILE *f, const struct plan *p)
 			put_safe(f, a->reasons.v[r]);
 			fputc('\n', f);
 		}
-		if (a->after.kind == FK_FILE ||
-		    (a->before.kind == FK_FILE && a->after.kind == FK_ABSENT)) {
+		if (is_binary(&a->before) || is_binary(&a->after)) {
+			/* An initramfs image: sizes, not a diff. */
+			fprintf(f, "    binary file: %zu -> %zu bytes\n",
+				a->before.kind == FK_FILE ? a->before.len : 0,
+				a->after.kind == FK_FILE ? a->after.len : 0);
+		} else if (a->after.kind == FK_FILE ||
+			   (a->before.kind == FK_FILE && a->after.kind == FK_ABSENT)) {
 			char na[GFS_MAX_PATH + 8], nb[GFS_MAX_PATH + 8];
 
 			snprintf(na, sizeof(na), "%s%s", a->before.kind == FK_FILE ? "a" : "",

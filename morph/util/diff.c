@@ -174,10 +174,16 @@ static int myers(const struct lines *a, const struct lines *b, char **ops, size_
 	return 0;
 }
 
+/* Guest lines go to a terminal: control characters other than tab are
+ * shown as '?' so a hostile file cannot drive it. */
 static void put_line(FILE *f, char c, const char *s, size_t len)
 {
 	fputc(c, f);
-	fwrite(s, 1, len, f);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		fputc((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f ? '?' : ch, f);
+	}
 	if (!len || s[len - 1] != '\n')
 		fputs("\n\\ No newline at end of file\n", f);
 }

@@ -12,13 +12,14 @@
  * block devices before the bootloader (both edit root= but in different
  * files); network and hypervisor tools are independent; the persistent
  * virtio drivers and the SELinux relabel come last because they look at what
- * the others planned (new files need a label).
+ * the others planned (new files need a label); the initramfs rule follows
+ * the kernel choice and rewrites that kernel's image.
  */
 static const struct rule rules[] = {
 	{"kernel", rule_kernel},	 {"blockdev", rule_blockdev},
 	{"bootloader", rule_bootloader}, {"network", rule_network},
 	{"hypervisor", rule_hypervisor}, {"virtio-persist", rule_virtio_persist},
-	{"selinux", rule_selinux},
+	{"initramfs", rule_initramfs},	 {"selinux", rule_selinux},
 };
 
 int convert_plan(struct morph_ctx *ctx, struct guest *g, struct gtree *t,

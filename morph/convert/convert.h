@@ -81,4 +81,5 @@ int rule_bootloader(struct convert *c);
 int rule_network(struct convert *c);
 int rule_hypervisor(struct convert *c);
 int rule_virtio_persist(struct convert *c);
+int rule_initramfs(struct convert *c);
 int rule_selinux(struct convert *c);

@@ -43,7 +43,7 @@ TESTS := $(patsubst morph/%-test.c,$(B)/tests/%-test,$(TEST_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: depcheck fuzz all check check-unit check-cli check-format format deps fixtures bench demo clean
+.PHONY: check-slow depcheck fuzz all check check-unit check-cli check-format format deps fixtures bench demo clean
 all: $(B)/morph
 
 deps:
@@ -85,6 +85,11 @@ fuzz: $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 # under tests/fixtures.
 check: $(B)/morph $(TESTS) $(FUZZ_REPLAY)
 	@MORPH_BUILD=$(B) tests/run-tests $(TESTS) $(FUZZ_REPLAY)
+
+# Real Debian 12 guests built from the archive and booted in QEMU before and
+# after `morph convert` (root, network, ~10 min; see docs/real-guests.md).
+check-slow: $(B)/morph
+	MORPH=$(B)/morph tests/real/run
 
 check-format:
 	@scripts/check-format

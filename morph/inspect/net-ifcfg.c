@@ -136,26 +136,16 @@ out:
 
 int net_ifcfg_parse(struct guest *g, struct gtree *t)
 {
-	struct arena *a = NULL;
-	net_files files = {0};
-	bool found = false;
-	int r;
+	int found = 1;
 
-	r = arena_new(&a);
-	if (r < 0)
-		return r;
 	/* Each directory on its own: ifcfg-eth0 in both is two configs. */
-	for (size_t d = 0; r >= 0 && d < sizeof(ifcfg_dirs) / sizeof(ifcfg_dirs[0]); d++) {
-		files.n = 0;
-		r = net_list(g, t, a, &ifcfg_dirs[d], 1, ifcfg_keep, &files);
-		for (size_t i = 0; r >= 0 && i < files.n; i++) {
-			r = ifcfg_file(g, t, &files.v[i]);
-			if (r == 0)
-				found = true;
-		}
+	for (size_t d = 0; d < sizeof(ifcfg_dirs) / sizeof(ifcfg_dirs[0]); d++) {
+		int r = net_parse_files(g, t, &ifcfg_dirs[d], 1, ifcfg_keep, ifcfg_file);
+
+		if (r < 0)
+			return r;
+		if (r == 0)
+			found = 0;
 	}
-	arena_free(a);
-	if (r < 0)
-		return r;
-	return found ? 0 : 1;
+	return found;
 }

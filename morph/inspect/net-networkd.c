@@ -196,23 +196,7 @@ out:
 
 int net_networkd_parse(struct guest *g, struct gtree *t)
 {
-	struct arena *a = NULL;
-	net_files files = {0};
-	bool found = false;
-	int r;
-
-	r = arena_new(&a);
-	if (r < 0)
-		return r;
-	r = net_list(g, t, a, networkd_dirs, sizeof(networkd_dirs) / sizeof(networkd_dirs[0]),
-		     networkd_keep, &files);
-	for (size_t i = 0; r >= 0 && i < files.n; i++) {
-		r = networkd_file(g, t, &files.v[i]);
-		if (r == 0)
-			found = true;
-	}
-	arena_free(a);
-	if (r < 0)
-		return r;
-	return found ? 0 : 1;
+	return net_parse_files(g, t, networkd_dirs,
+			       sizeof(networkd_dirs) / sizeof(networkd_dirs[0]), networkd_keep,
+			       networkd_file);
 }

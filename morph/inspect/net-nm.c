@@ -178,22 +178,6 @@ out:
 
 int net_nm_parse(struct guest *g, struct gtree *t)
 {
-	struct arena *a = NULL;
-	net_files files = {0};
-	bool found = false;
-	int r;
-
-	r = arena_new(&a);
-	if (r < 0)
-		return r;
-	r = net_list(g, t, a, nm_dirs, sizeof(nm_dirs) / sizeof(nm_dirs[0]), nm_keep, &files);
-	for (size_t i = 0; r >= 0 && i < files.n; i++) {
-		r = nm_file(g, t, &files.v[i]);
-		if (r == 0)
-			found = true;
-	}
-	arena_free(a);
-	if (r < 0)
-		return r;
-	return found ? 0 : 1;
+	return net_parse_files(g, t, nm_dirs, sizeof(nm_dirs) / sizeof(nm_dirs[0]), nm_keep,
+			       nm_file);
 }

@@ -367,3 +367,26 @@ int inspect_network(struct guest *g, struct gtree *t)
 	}
 	return net_udev_links(g, t);
 }
+
+int net_parse_files(struct guest *g, struct gtree *t, const char *const *dirs, size_t n,
+		    bool (*keep)(const char *name),
+		    int (*parse)(struct guest *g, struct gtree *t, const struct net_file *f))
+{
+	struct arena *a = NULL;
+	net_files files = {0};
+	bool found = false;
+	int r = arena_new(&a);
+
+	if (r < 0)
+		return r;
+	r = net_list(g, t, a, dirs, n, keep, &files);
+	for (size_t i = 0; r >= 0 && i < files.n; i++) {
+		r = parse(g, t, &files.v[i]);
+		if (r == 0)
+			found = true;
+	}
+	arena_free(a);
+	if (r < 0)
+		return r;
+	return found ? 0 : 1;
+}

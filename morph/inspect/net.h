@@ -55,6 +55,14 @@ typedef VEC(struct net_file) net_files;
 int net_list(struct guest *g, struct gtree *t, struct arena *a, const char *const *dirs, size_t n,
 	     bool (*keep)(const char *name), net_files *ret);
 
+/*
+ * net_list() the dirs, then parse() each file: 0 when some file configured
+ * something (parse returned 0), 1 when none did, -errno on the first error.
+ */
+int net_parse_files(struct guest *g, struct gtree *t, const char *const *dirs, size_t n,
+		    bool (*keep)(const char *name),
+		    int (*parse)(struct guest *g, struct gtree *t, const struct net_file *f));
+
 /* A new interface record of stack, from file (strings copied). */
 int net_iface_new(struct guest *g, const char *stack, const char *file, struct net_iface **ret);
 /* Copy s[0..len) into *field (guest arena); empty leaves *field as it was. */

@@ -48,75 +48,50 @@ const char *convert_stable_spec(struct convert *c, const char *value)
 	return NULL;
 }
 
-/*
- * Replace field number `field` (0-based, whitespace-separated) of every
- * non-comment line whose value is unstable. *out gets the new text (arena)
- * or NULL when nothing changed.
- */
-static int edit_field(struct convert *c, const char *buf, size_t len, int field, char **out,
-		      size_t *outlen)
+struct field_edit {
+	struct convert *c;
+	int field; /* 0-based, whitespace-separated */
+};
+
+/* Replace the field of a non-comment line when its value is unstable. */
+static int edit_field_line(void *ud, const char *line, size_t llen, FILE *f)
 {
-	struct line_iter it;
-	const char *line;
-	size_t llen, mlen = 0;
-	char *mem = NULL;
-	bool changed = false;
-	FILE *f = open_memstream(&mem, &mlen);
+	const struct field_edit *fe_ = ud;
+	size_t i = 0, fs = 0, fe = 0;
+	const char *repl = NULL;
+	int n = -1;
 
-	if (!f)
-		return -ENOMEM;
-	line_iter_init(&it, buf, len);
-	while (line_iter_next(&it, &line, &llen)) {
-		size_t i = 0, fs = 0, fe = 0;
-		const char *repl = NULL;
-		int n = -1;
-
+	while (i < llen && isspace((unsigned char)line[i]))
+		i++;
+	while (i < llen && line[i] != '#' && n < fe_->field) {
 		while (i < llen && isspace((unsigned char)line[i]))
 			i++;
-		while (i < llen && line[i] != '#' && n < field) {
-			while (i < llen && isspace((unsigned char)line[i]))
-				i++;
-			if (i >= llen)
-				break;
-			fs = i;
-			while (i < llen && !isspace((unsigned char)line[i]))
-				i++;
-			fe = i;
-			n++;
-		}
-		if (n == field && fe - fs < 4096) {
-			char val[4096];
+		if (i >= llen)
+			break;
+		fs = i;
+		while (i < llen && !isspace((unsigned char)line[i]))
+			i++;
+		fe = i;
+		n++;
+	}
+	if (n == fe_->field && fe - fs < 4096) {
+		char val[4096];
 
-			memcpy(val, line + fs, fe - fs);
-			val[fe - fs] = '\0';
-			repl = convert_stable_spec(c, val);
-		}
-		if (repl) {
-			fwrite(line, 1, fs, f);
-			fputs(repl, f);
-			fwrite(line + fe, 1, llen - fe, f);
-			changed = true;
-		} else {
-			fwrite(line, 1, llen, f);
-		}
-		if (line + llen < buf + len)
-			fputc('\n', f);
+		memcpy(val, line + fs, fe - fs);
+		val[fe - fs] = '\0';
+		repl = convert_stable_spec(fe_->c, val);
 	}
-	if (fclose(f) != 0) {
-		free(mem);
-		return -ENOMEM;
-	}
-	*out = NULL;
-	if (changed) {
-		*out = arena_strndup(c->p->arena, mem, mlen);
-		*outlen = mlen;
-	}
-	free(mem);
-	return changed && !*out ? -ENOMEM : 0;
+	if (!repl)
+		return LINE_PASS;
+	fwrite(line, 1, fs, f);
+	fputs(repl, f);
+	fwrite(line + fe, 1, llen - fe, f);
+	return LINE_CHANGED;
 }
 
 static int fix_file(struct convert *c, const char *path, int field, const char *reason)
 {
+	struct field_edit fe = {c, field};
 	const char *buf;
 	char *out;
 	size_t len, olen;
@@ -128,10 +103,12 @@ static int fix_file(struct convert *c, const char *path, int field, const char *
 	}
 	if (r < 0 || !buf)
 		return r;
-	r = edit_field(c, buf, len, field, &out, &olen);
+	r = text_rewrite_lines(buf, len, edit_field_line, &fe, &out, &olen);
 	if (r < 0 || !out)
 		return r;
-	return plan_write(c->p, path, out, olen, 0, "blockdev", reason);
+	r = plan_write(c->p, path, out, olen, 0, "blockdev", reason);
+	free(out);
+	return r;
 }
 
 /* RESUME= in initramfs-tools' resume file. */

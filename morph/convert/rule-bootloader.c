@@ -212,16 +212,34 @@ static bool edit_disable_uuid(const char *s, size_t n, FILE *f)
 	return true;
 }
 
+/* One line of a bootloader file: command lines, `set` lines, and
+ * GRUB_DISABLE_LINUX_UUID. */
+static int edit_boot_line(void *ud, const char *line, size_t llen, FILE *f)
+{
+	struct convert *c = ud;
+	size_t ind = 0;
+	bool changed = false;
+
+	while (ind < llen && (line[ind] == ' ' || line[ind] == '\t'))
+		ind++;
+	if (ind >= llen || line[ind] == '#')
+		return LINE_PASS;
+	if (is_cmdline_line(line + ind, llen - ind)) {
+		fwrite(line, 1, ind, f);
+		edit_cmdline(c, line + ind, llen - ind, f, &changed);
+		return changed ? LINE_CHANGED : LINE_KEPT;
+	}
+	if (edit_set_line(c, line, llen, f) || edit_disable_uuid(line, llen, f))
+		return LINE_CHANGED;
+	return LINE_PASS;
+}
+
 /* Apply the line edits to one file; plan the result if it changed. */
 static int edit_file(struct convert *c, const char *path, const char *reason)
 {
 	const char *buf;
-	size_t len, llen, mlen = 0;
-	struct line_iter it;
-	const char *line;
-	char *mem = NULL;
-	bool changed = false;
-	FILE *f;
+	char *mem;
+	size_t len, mlen;
 	int r = plan_read(c->p, path, MAX_FILE, &buf, &len);
 
 	if (r == -ENOMEM)
@@ -232,32 +250,8 @@ static int edit_file(struct convert *c, const char *path, const char *reason)
 	}
 	if (!buf)
 		return 0;
-	f = open_memstream(&mem, &mlen);
-	if (!f)
-		return -ENOMEM;
-	line_iter_init(&it, buf, len);
-	while (line_iter_next(&it, &line, &llen)) {
-		size_t ind = 0;
-
-		while (ind < llen && (line[ind] == ' ' || line[ind] == '\t'))
-			ind++;
-		if (ind < llen && line[ind] != '#' && is_cmdline_line(line + ind, llen - ind)) {
-			fwrite(line, 1, ind, f);
-			edit_cmdline(c, line + ind, llen - ind, f, &changed);
-		} else if (ind < llen && line[ind] != '#' &&
-			   (edit_set_line(c, line, llen, f) || edit_disable_uuid(line, llen, f))) {
-			changed = true;
-		} else {
-			fwrite(line, 1, llen, f);
-		}
-		if (line + llen < buf + len)
-			fputc('\n', f);
-	}
-	if (fclose(f) != 0) {
-		free(mem);
-		return -ENOMEM;
-	}
-	if (changed)
+	r = text_rewrite_lines(buf, len, edit_boot_line, c, &mem, &mlen);
+	if (r == 0 && mem)
 		r = plan_write(c->p, path, mem, mlen, 0, RULE, reason);
 	free(mem);
 	return r;
@@ -366,45 +360,40 @@ static int entry_for_kernel(const struct guest *g, const struct bootloader *bl, 
 	return -1;
 }
 
-/* Replace the value of the first line starting with `head` in path. */
+struct first_line {
+	const char *head, *newline;
+	bool done;
+};
+
+static int replace_first(void *ud, const char *line, size_t llen, FILE *f)
+{
+	struct first_line *fl = ud;
+	size_t ind = 0, hl = strlen(fl->head);
+
+	while (ind < llen && isspace((unsigned char)line[ind]))
+		ind++;
+	if (fl->done || llen - ind < hl || memcmp(line + ind, fl->head, hl) != 0)
+		return LINE_PASS;
+	fwrite(line, 1, ind, f);
+	fputs(fl->newline, f);
+	fl->done = true;
+	return LINE_CHANGED;
+}
+
+/* Replace the first line starting with `head` in path. */
 static int set_line_value(struct convert *c, const char *path, const char *head,
 			  const char *newline, const char *reason)
 {
+	struct first_line fl = {head, newline, false};
 	const char *buf;
-	size_t len, llen, mlen = 0;
-	struct line_iter it;
-	const char *line;
-	char *mem = NULL;
-	bool done = false;
-	FILE *f;
+	char *mem;
+	size_t len, mlen;
 	int r = plan_read(c->p, path, MAX_FILE, &buf, &len);
 
 	if (r < 0 || !buf)
 		return r == -ENOMEM ? r : 0;
-	f = open_memstream(&mem, &mlen);
-	if (!f)
-		return -ENOMEM;
-	line_iter_init(&it, buf, len);
-	while (line_iter_next(&it, &line, &llen)) {
-		size_t ind = 0;
-
-		while (ind < llen && isspace((unsigned char)line[ind]))
-			ind++;
-		if (!done && llen - ind >= strlen(head) &&
-		    memcmp(line + ind, head, strlen(head)) == 0) {
-			fwrite(line, 1, ind, f);
-			fputs(newline, f);
-			done = true;
-		} else {
-			fwrite(line, 1, llen, f);
-		}
-		if (line + llen < buf + len)
-			fputc('\n', f);
-	}
-	fclose(f);
-	if (!mem)
-		return -ENOMEM;
-	if (done)
+	r = text_rewrite_lines(buf, len, replace_first, &fl, &mem, &mlen);
+	if (r == 0 && mem)
 		r = plan_write(c->p, path, mem, mlen, 0, RULE, reason);
 	free(mem);
 	return r;

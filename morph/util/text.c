@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 void line_iter_init(struct line_iter *it, const char *buf, size_t len)
@@ -24,6 +25,41 @@ bool line_iter_next(struct line_iter *it, const char **line, size_t *len)
 	it->p = nl ? nl + 1 : it->end;
 	it->lineno++;
 	return true;
+}
+
+int text_rewrite_lines(const char *buf, size_t len, line_edit_fn edit, void *ud, char **ret,
+		       size_t *retlen)
+{
+	struct line_iter it;
+	const char *line;
+	size_t llen, mlen = 0;
+	char *mem = NULL;
+	bool changed = false;
+	FILE *f = open_memstream(&mem, &mlen);
+
+	if (!f)
+		return -ENOMEM;
+	line_iter_init(&it, buf, len);
+	while (line_iter_next(&it, &line, &llen)) {
+		int e = edit(ud, line, llen, f);
+
+		if (e == LINE_PASS)
+			fwrite(line, 1, llen, f);
+		changed |= e == LINE_CHANGED;
+		if (line + llen < buf + len)
+			fputc('\n', f);
+	}
+	if (fclose(f) != 0) {
+		free(mem);
+		return -ENOMEM;
+	}
+	if (!changed) {
+		free(mem);
+		mem = NULL;
+	}
+	*ret = mem;
+	*retlen = changed ? mlen : 0;
+	return 0;
 }
 
 size_t text_fields(struct arena *a, const char *line, size_t len, char **out, size_t max)

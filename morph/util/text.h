@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util/arena.h"
 
@@ -21,6 +22,19 @@ struct line_iter {
 void line_iter_init(struct line_iter *it, const char *buf, size_t len);
 /* Next line without its newline; false at the end. */
 bool line_iter_next(struct line_iter *it, const char **line, size_t *len);
+
+/*
+ * Rewrite text line by line. edit() sees each line without its newline and
+ * either writes the line's replacement to out (returning LINE_CHANGED, or
+ * LINE_KEPT when what it wrote is the line as it was) or writes nothing
+ * (LINE_PASS: the line is copied). Newlines are kept as they were, a missing
+ * final one too. *ret (malloc'ed, caller frees) gets the text when some line
+ * changed, NULL otherwise. Returns 0 or -ENOMEM.
+ */
+enum { LINE_PASS = 0, LINE_KEPT, LINE_CHANGED };
+typedef int (*line_edit_fn)(void *ud, const char *line, size_t len, FILE *out);
+int text_rewrite_lines(const char *buf, size_t len, line_edit_fn edit, void *ud, char **ret,
+		       size_t *retlen);
 
 /* Split a line into at most max whitespace-separated fields (arena copies).
  * Returns the number of fields. */

@@ -587,17 +587,33 @@ static const struct netrule_stack *netrule_stack(const char *name)
 typedef int (*netrule_line_fn)(struct netrule *nr, void *ud, const char *line, size_t len,
 			       FILE *out, bool *changed);
 
+struct netrule_lines {
+	struct netrule *nr;
+	netrule_line_fn fn;
+	void *ud;
+};
+
+/* A netrule_line_fn as a text_rewrite_lines() edit: it always writes. */
+static int netrule_line(void *ud, const char *line, size_t len, FILE *out)
+{
+	struct netrule_lines *l = ud;
+	bool changed = false;
+	int r = l->fn(l->nr, l->ud, line, len, out, &changed);
+
+	if (r < 0)
+		return r;
+	return changed ? LINE_CHANGED : LINE_KEPT;
+}
+
 /* Read path through the plan, run fn over its lines, plan the result when
  * a line changed. A file that cannot be read or written is a note. */
 static int netrule_edit_file(struct netrule *nr, const char *path, netrule_line_fn fn, void *ud,
 			     const char *reason)
 {
-	const char *buf, *line;
-	struct line_iter it;
-	size_t len, llen, mlen = 0;
-	bool changed = false;
+	struct netrule_lines l = {nr, fn, ud};
+	const char *buf;
+	size_t len, mlen = 0;
 	char *mem = NULL;
-	FILE *f;
 	int r = plan_read(nr->c->p, path, GUEST_SMALL_FILE, &buf, &len);
 
 	if (r == -ENOMEM)
@@ -607,20 +623,8 @@ static int netrule_edit_file(struct netrule *nr, const char *path, netrule_line_
 				 strerror(-r));
 	if (!buf)
 		return 0;
-	f = open_memstream(&mem, &mlen);
-	if (!f)
-		return -ENOMEM;
-	line_iter_init(&it, buf, len);
-	while (r == 0 && line_iter_next(&it, &line, &llen)) {
-		r = fn(nr, ud, line, llen, f, &changed);
-		if (line + llen < buf + len)
-			fputc('\n', f);
-	}
-	if (ferror(f) && r == 0)
-		r = -ENOMEM;
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r == 0 && changed) {
+	r = text_rewrite_lines(buf, len, netrule_line, &l, &mem, &mlen);
+	if (r == 0 && mem) {
 		r = plan_write(nr->c->p, path, mem, mlen, 0, NETRULE, reason);
 		if (r < 0 && r != -ENOMEM) {
 			log_warn(nr->c->ctx, "network: cannot plan %s: %s", path, strerror(-r));

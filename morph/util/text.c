@@ -36,22 +36,30 @@ int text_rewrite_lines(const char *buf, size_t len, line_edit_fn edit, void *ud,
 	char *mem = NULL;
 	bool changed = false;
 	FILE *f = open_memstream(&mem, &mlen);
+	int r = 0;
 
 	if (!f)
 		return -ENOMEM;
+
 	line_iter_init(&it, buf, len);
-	while (line_iter_next(&it, &line, &llen)) {
+	while (r == 0 && line_iter_next(&it, &line, &llen)) {
 		int e = edit(ud, line, llen, f);
 
-		if (e == LINE_PASS)
+		if (e < 0)
+			r = e;
+		else if (e == LINE_PASS)
 			fwrite(line, 1, llen, f);
 		changed |= e == LINE_CHANGED;
 		if (line + llen < buf + len)
 			fputc('\n', f);
 	}
-	if (fclose(f) != 0) {
+	if (ferror(f) && r == 0)
+		r = -ENOMEM;
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
 		free(mem);
-		return -ENOMEM;
+		return r;
 	}
 	if (!changed) {
 		free(mem);

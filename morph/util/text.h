@@ -27,9 +27,10 @@ bool line_iter_next(struct line_iter *it, const char **line, size_t *len);
  * Rewrite text line by line. edit() sees each line without its newline and
  * either writes the line's replacement to out (returning LINE_CHANGED, or
  * LINE_KEPT when what it wrote is the line as it was) or writes nothing
- * (LINE_PASS: the line is copied). Newlines are kept as they were, a missing
- * final one too. *ret (malloc'ed, caller frees) gets the text when some line
- * changed, NULL otherwise. Returns 0 or -ENOMEM.
+ * (LINE_PASS: the line is copied), or fails with a negative errno, which
+ * stops the rewrite and is returned. Newlines are kept as they were, a
+ * missing final one too. *ret (malloc'ed, caller frees) gets the text when
+ * some line changed, NULL otherwise.
  */
 enum { LINE_PASS = 0, LINE_KEPT, LINE_CHANGED };
 typedef int (*line_edit_fn)(void *ud, const char *line, size_t len, FILE *out);

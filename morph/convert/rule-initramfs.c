@@ -442,6 +442,11 @@ static bool initramfsrule_under(const char *name, const char *dir)
 	return strncmp(name, dir, n) == 0 && (name[n] == '/' || !name[n]);
 }
 
+static void initramfsrule_soften(void *ud, enum morph_log_level level, const char *msg)
+{
+	morph_log(ud, level == MORPH_LOG_ERR ? MORPH_LOG_WARN : level, "%s", msg);
+}
+
 static int initramfsrule_read_image(struct initramfsrule *x)
 {
 	const char *data;
@@ -461,7 +466,13 @@ static int initramfsrule_read_image(struct initramfsrule *x)
 		return r < 0 ? r : 1;
 	}
 	x->image = (const uint8_t *)data;
-	r = initrd_split(x->c->ctx, x->image, x->image_len, NULL, &x->ird);
+	{
+		/* An unreadable image is skipped with a plan note, so what the
+		 * library says about it is a warning, not an error. */
+		struct morph_ctx soft = {initramfsrule_soften, x->c->ctx, MORPH_LOG_DEBUG};
+
+		r = initrd_split(&soft, x->image, x->image_len, NULL, &x->ird);
+	}
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 || x->ird->nseg == 0) {

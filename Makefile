@@ -109,4 +109,8 @@ demo: $(B)/morph
 clean:
 	rm -rf build build-asan build-fuzz
 
+# The appliance (kernel, static musl userland, PID 1 and images): each part
+# keeps its rules beside its sources.
+include $(wildcard kernel-config/kernel.mk rootfs/rootfs.mk appliance/appliance.mk)
+
 -include $(shell find $(B)/obj $(B)/tests -name '*.d' -type f 2>/dev/null)

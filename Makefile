@@ -10,6 +10,16 @@ ifeq ($(FUZZ),1)
 B := build-fuzz
 CC := clang
 SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(MUSL),1)
+# Static musl build for the appliance (make userland): the libraries come from
+# the prefix scripts/build-userland caches outside the tree.
+B := build-musl
+CC := musl-gcc
+SANFLAGS :=
+MUSL_PREFIX := $(shell scripts/build-userland --print-prefix)
+CPPFLAGS += -isystem $(MUSL_PREFIX)/usr/include
+MUSL_LIBS := -static -L$(MUSL_PREFIX)/usr/lib -lext2fs -lcom_err -lblkid -lhivex -lyaml \
+	-lkmod -lzstd -llzma -lz -llz4 -lbz2
 else ifeq ($(SANITIZE),1)
 B := build-asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -29,9 +39,12 @@ CPPFLAGS += -Imorph -D_GNU_SOURCE -DMORPH_VERSION='"$(VERSION)"'
 # answering -EOPNOTSUPP without its flag.
 CPPFLAGS += -DMORPH_HAVE_ZLIB -DMORPH_HAVE_LZMA -DMORPH_HAVE_ZSTD -DMORPH_HAVE_LZ4 -DMORPH_HAVE_BZIP2
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
-PKGS := ext2fs com_err blkid hivex yaml-0.1 zlib liblzma libzstd liblz4
+PKGS := ext2fs com_err blkid hivex yaml-0.1 zlib liblzma libzstd liblz4 libkmod
 # libbz2 has no .pc file on Debian 12.
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lext2fs -lcom_err -lblkid -lhivex -lyaml -lz -llzma -lzstd -llz4) -lbz2
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lext2fs -lcom_err -lblkid -lhivex -lyaml -lz -llzma -lzstd -llz4 -lkmod) -lbz2
+ifeq ($(MUSL),1)
+LIBS := $(MUSL_LIBS)
+endif
 
 ALL_SRCS := $(wildcard morph/*.c morph/*/*.c)
 TEST_SRCS := $(filter %-test.c,$(ALL_SRCS))

@@ -29,6 +29,10 @@ struct convert_opts {
 	size_t nnics;
 	const char *console; /* "ttyS0" to add a serial console, or NULL */
 	bool no_firstboot;
+	/* Build the initramfs with the guest's own tool (--initramfs guest)
+	 * instead of injecting natively; needs guest_root and root. */
+	bool initramfs_guest;
+	const char *guest_root; /* the guest's root directory on the host, or NULL */
 };
 
 struct convert {
@@ -83,3 +87,5 @@ int rule_hypervisor(struct convert *c);
 int rule_virtio_persist(struct convert *c);
 int rule_initramfs(struct convert *c);
 int rule_selinux(struct convert *c);
+/* The initramfs rule's --initramfs guest half (rule-initramfs-guest.c). */
+int initramfs_guest_plan(struct convert *c, const struct guest_kernel *k);

@@ -53,22 +53,40 @@ static void need_tools(void)
 		SKIP("needs cc, cpio, gzip and xz");
 }
 
-/* A module at MODDIR/rel: a relocatable object whose .modinfo has alias;
- * rel ending in .ko.xz is compressed by xz, as distributions ship them. */
-static void mkmod(const char *rel, const char *alias)
+/* A module at MODDIR/rel: a relocatable object whose .modinfo has alias
+ * (and extra fields), exporting <basename>_fn (__ksymtab_strings) and
+ * calling the functions of uses, so the host's depmod finds the same
+ * dependencies as DEP_VIRTIO; rel ending in .ko.xz is compressed by xz, as
+ * distributions ship them. */
+static void mkmod_full(const char *rel, const char *alias, const char *uses, const char *extra)
 {
-	char src[4096];
+	char src[4096], base[64], decls[512] = "", calls[512] = "";
 	size_t n = strlen(rel);
 	bool xz = n > 3 && strcmp(rel + n - 3, ".xz") == 0;
+	const char *b = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
 	FILE *f;
 
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(b, "."), b);
+	for (const char *u = uses; *u;) {
+		size_t k = strcspn(u, " ");
+
+		snprintf(decls + strlen(decls), sizeof(decls) - strlen(decls),
+			 "int %.*s_fn(void);\n", (int)k, u);
+		snprintf(calls + strlen(calls), sizeof(calls) - strlen(calls), " + %.*s_fn()",
+			 (int)k, u);
+		u += k;
+		while (*u == ' ')
+			u++;
+	}
 	snprintf(src, sizeof(src), "%s/m.c", test_tmpdir());
 	f = fopen(src, "w");
 	CHECK(f);
 	fprintf(f,
 		"__attribute__((section(\".modinfo\"), used)) static const char mi[] = "
-		"\"alias=%s\\0license=GPL\\0\";\nint f(void);\nint f(void) { return 0; }\n",
-		alias);
+		"\"alias=%s\\0license=GPL\\0%s\";\n"
+		"__attribute__((section(\"__ksymtab_strings\"), used)) static const char ks[] = "
+		"\"%s_fn\";\n%sint %s_fn(void);\nint %s_fn(void) { return 0%s; }\n",
+		alias, extra, base, decls, base, base, calls);
 	CHECK_INT(fclose(f), ==, 0);
 	CHECK_INT(test_sh("cd '%s' && mkdir -p \"$(dirname " MODDIR "/%s)\" && cc -c -o " MODDIR
 			  "/%.*s '%s'",
@@ -80,6 +98,24 @@ static void mkmod(const char *rel, const char *alias)
 			  ==, 0);
 }
 
+static void mkmod(const char *rel, const char *alias, const char *uses)
+{
+	mkmod_full(rel, alias, uses, "");
+}
+
+/* The guest's binary indexes from its modules (libkmod reads these), when
+ * the host has depmod; the text modules.dep stays DEP_VIRTIO either way. */
+static void guest_depmod(void)
+{
+	if (!have_tool("depmod"))
+		return;
+	CHECK_INT(test_sh("cd '%s' && cp " MODDIR "/modules.dep ../dep.txt && "
+			  "PATH=$PATH:/usr/sbin:/sbin depmod -b . " VER " 2>/dev/null && "
+			  "cp ../dep.txt " MODDIR "/modules.dep",
+			  test_guest_root()),
+		  ==, 0);
+}
+
 /* A Debian 12 guest with one kernel and its modules. */
 static void guest_base(const char *flavour_marker)
 {
@@ -87,18 +123,28 @@ static void guest_base(const char *flavour_marker)
 	test_guest_put("etc/debian_version", "12.5\n", 0);
 	test_guest_put("boot/vmlinuz-" VER, "kernel\n", 0);
 	test_guest_put(flavour_marker, "\n", 0);
-	mkmod("kernel/drivers/virtio/virtio.ko", "virtio:*");
-	mkmod("kernel/drivers/virtio/virtio_ring.ko", "ring:*");
-	mkmod("kernel/drivers/virtio/virtio_pci.ko", "pci:v00001AF4d*sv*sd*bc*sc*i*");
-	mkmod("kernel/drivers/block/virtio_blk.ko.xz", "virtio:d00000002v*");
-	mkmod("kernel/drivers/scsi/virtio_scsi.ko", "virtio:d00000008v*");
-	mkmod("kernel/net/core/failover.ko", "failover:*");
-	mkmod("kernel/drivers/net/net_failover.ko", "net_failover:*");
-	mkmod("kernel/drivers/net/virtio_net.ko", "virtio:d00000001v*");
-	mkmod("kernel/drivers/scsi/vmw_pvscsi.ko", "pci:v000015ADd000007C0sv*sd*bc*sc*i*");
+	mkmod("kernel/drivers/virtio/virtio.ko", "virtio:*", "");
+	mkmod("kernel/drivers/virtio/virtio_ring.ko", "ring:*", "virtio");
+	mkmod("kernel/drivers/virtio/virtio_pci.ko", "pci:v00001AF4d*sv*sd*bc*sc*i*",
+	      "virtio_ring virtio");
+	mkmod("kernel/drivers/block/virtio_blk.ko.xz", "virtio:d00000002v*", "virtio_ring virtio");
+	mkmod("kernel/drivers/scsi/virtio_scsi.ko", "virtio:d00000008v*", "virtio_ring virtio");
+	mkmod("kernel/net/core/failover.ko", "failover:*", "");
+	mkmod("kernel/drivers/net/net_failover.ko", "net_failover:*", "failover");
+	mkmod("kernel/drivers/net/virtio_net.ko", "virtio:d00000001v*",
+	      "net_failover failover virtio_ring virtio");
+	mkmod("kernel/drivers/scsi/vmw_pvscsi.ko", "pci:v000015ADd000007C0sv*sd*bc*sc*i*", "");
 	test_guest_put(MODDIR "/modules.dep", DEP_VIRTIO, 0);
 	test_guest_put(MODDIR "/modules.builtin", "kernel/drivers/block/loop.ko\n", 0);
 	test_guest_put(MODDIR "/modules.order", "kernel/drivers/scsi/vmw_pvscsi.ko\n", 0);
+	guest_depmod();
+}
+
+/* Cases about the text modules.dep: the binary indexes removed, as on a
+ * guest whose tools wrote only the text file. */
+static void text_index_only(void)
+{
+	test_guest_sh("rm -f " MODDIR "/modules.*.bin");
 }
 
 /*
@@ -243,28 +289,49 @@ static void split_planned(const struct plan *p, struct split *s)
 	CHECK_INT(initrd_split(NULL, s->img, s->len, NULL, &s->ird), ==, 0);
 }
 
-/* The content of the last entry named name in the main archive, or NULL. */
+/* The content of name as the kernel unpacks the image (the last entry of
+ * that name over all segments), or NULL. */
 static const char *entry(const struct split *s, const char *name, size_t *len)
 {
-	const struct initrd_segment *m = &s->ird->seg[s->ird->nseg - 1];
 	struct cpio_reader rd;
 	struct cpio_entry e;
 	const char *found = NULL;
 	static char buf[1 << 16];
 	int r;
 
-	cpio_reader_init(&rd, NULL, m->data, m->len);
-	while ((r = cpio_next(&rd, &e)) == 0)
-		if (strcmp(e.name, name) == 0) {
-			CHECK(e.data_len < sizeof(buf));
-			memcpy(buf, e.data, e.data_len);
-			buf[e.data_len] = '\0';
-			if (len)
-				*len = e.data_len;
-			found = buf;
-		}
-	CHECK_INT(r, ==, 1);
+	for (size_t i = 0; i < s->ird->nseg; i++) {
+		cpio_reader_init(&rd, NULL, s->ird->seg[i].data, s->ird->seg[i].len);
+		while ((r = cpio_next(&rd, &e)) == 0)
+			if (strcmp(e.name, name) == 0) {
+				CHECK(e.data_len < sizeof(buf));
+				memcpy(buf, e.data, e.data_len);
+				buf[e.data_len] = '\0';
+				if (len)
+					*len = e.data_len;
+				found = buf;
+			}
+		CHECK_INT(r, ==, 1);
+	}
 	return found;
+}
+
+/* The original image, byte for byte, then one archive appended with comp. */
+static void check_appended(const struct split *s, const char *orig, size_t olen, const char *comp)
+{
+	const struct initrd_segment *last = &s->ird->seg[s->ird->nseg - 1];
+
+	CHECK_INT(s->len, >, olen);
+	CHECK(memcmp(s->img, orig, olen) == 0);
+	CHECK_INT(last->offset, ==, olen);
+	CHECK_STR(initrd_comp_name(last->comp), comp);
+}
+
+static void read_image(char **ret, size_t *ret_len)
+{
+	struct gtree *t = test_guest_tree(false);
+
+	CHECK_INT(gtree_read(t, IMAGE, 1 << 26, ret, ret_len), ==, 0);
+	gtree_free(t);
 }
 
 static void need_depmod(void)
@@ -288,20 +355,18 @@ TEST(itools_gzip_with_microcode)
 	need_depmod();
 	guest_base("etc/initramfs-tools/initramfs.conf");
 	image(true, "gzip -n");
-	t = test_guest_tree(false);
-	CHECK_INT(gtree_read(t, IMAGE, 1 << 26, &orig, &olen), ==, 0);
-	gtree_free(t);
+	read_image(&orig, &olen);
 
 	run_plan(&x);
 	CHECK_INT(x.r, ==, 0);
 	CHECK_STR(x.g->initramfs_flavour, "initramfs-tools");
 	split_planned(x.p, &s);
-	CHECK_INT(s.ird->nseg, ==, 2);
-	/* The microcode archive: byte for byte, at the same place. */
+	/* Microcode, the original main archive, both byte for byte, then the
+	 * new files as one more gzip archive. */
+	CHECK_INT(s.ird->nseg, ==, 3);
 	CHECK(s.ird->seg[0].comp == NULL);
-	CHECK_INT(s.ird->seg[1].offset, >, 0);
-	CHECK(memcmp(s.img, orig, s.ird->seg[1].offset) == 0);
 	CHECK_STR(initrd_comp_name(s.ird->seg[1].comp), "gzip");
+	check_appended(&s, orig, olen, "gzip");
 	/* Old entries kept, the drivers and their dependencies added with
 	 * their compression. */
 	CHECK(entry(&s, "init", NULL));
@@ -367,8 +432,9 @@ TEST(dracut_usr_merged_config)
 	run_plan(&x);
 	CHECK_INT(x.r, ==, 0);
 	split_planned(x.p, &s);
-	CHECK_INT(s.ird->nseg, ==, 1);
+	CHECK_INT(s.ird->nseg, ==, 2);
 	CHECK_STR(initrd_comp_name(s.ird->seg[0].comp), "gzip");
+	CHECK_STR(initrd_comp_name(s.ird->seg[1].comp), "gzip");
 	CHECK_STR(entry(&s, "etc/modules-load.d/morph-virtio.conf", NULL),
 		  "virtio_pci\nvirtio_blk\nvirtio_scsi\nvirtio_net\n");
 	CHECK_STR(entry(&s, "etc/cmdline.d/90-morph-virtio.conf", NULL),
@@ -398,8 +464,9 @@ TEST(uncompressed_main_stays_uncompressed)
 	run_plan(&x);
 	CHECK_INT(x.r, ==, 0);
 	split_planned(x.p, &s);
-	CHECK_INT(s.ird->nseg, ==, 2);
+	CHECK_INT(s.ird->nseg, ==, 3);
 	CHECK(s.ird->seg[1].comp == NULL);
+	CHECK(s.ird->seg[2].comp == NULL);
 	CHECK(entry(&s, MODDIR "/kernel/drivers/block/virtio_blk.ko.xz", NULL));
 	initrd_free(s.ird);
 	run_free(&x);
@@ -418,10 +485,11 @@ TEST(xz_main_stays_xz)
 	run_plan(&x);
 	CHECK_INT(x.r, ==, 0);
 	split_planned(x.p, &s);
-	CHECK_INT(s.ird->nseg, ==, 2);
+	CHECK_INT(s.ird->nseg, ==, 3);
 	CHECK_STR(initrd_comp_name(s.ird->seg[1].comp), "xz");
+	CHECK_STR(initrd_comp_name(s.ird->seg[2].comp), "xz");
 	CHECK(entry(&s, MODDIR "/kernel/drivers/scsi/virtio_scsi.ko", NULL));
-	off = s.ird->seg[1].offset;
+	off = s.ird->seg[2].offset;
 	initrd_free(s.ird);
 	/* The real xz reads what morph wrote. */
 	CHECK_INT(plan_apply(x.p, NULL, "r1"), ==, 0);
@@ -431,6 +499,42 @@ TEST(xz_main_stays_xz)
 			  test_guest_root(), off + 1),
 		  ==, 0);
 	run_free(&x);
+}
+
+/* lz4 legacy frames have no end marker: the main archive is rewritten, the
+ * microcode in front kept byte for byte, and the result is lz4 still. */
+TEST(lz4_main_rewritten)
+{
+	struct run x;
+	struct split s;
+	char *orig;
+	size_t olen;
+
+	need_tools();
+	need_depmod();
+	if (!have_tool("lz4"))
+		SKIP("needs lz4");
+	guest_base("etc/initramfs-tools/initramfs.conf");
+	image(true, "lz4 -l -9 -c");
+	read_image(&orig, &olen);
+	run_plan(&x);
+	CHECK_INT(x.r, ==, 0);
+	split_planned(x.p, &s);
+	CHECK_INT(s.ird->nseg, ==, 2);
+	CHECK_STR(initrd_comp_name(s.ird->seg[1].comp), "lz4");
+	CHECK(memcmp(s.img, orig, s.ird->seg[1].offset) == 0);
+	CHECK(entry(&s, "init", NULL));
+	CHECK(entry(&s, MODDIR "/kernel/drivers/block/virtio_blk.ko.xz", NULL));
+	CHECK_STR(entry(&s, "conf/modules", NULL),
+		  "# modules\nahci\nvirtio_pci\nvirtio_blk\nvirtio_scsi\nvirtio_net\n");
+	initrd_free(s.ird);
+	CHECK_INT(plan_apply(x.p, NULL, "r1"), ==, 0);
+	run_free(&x);
+	run_plan(&x);
+	CHECK_INT(x.r, ==, 0);
+	CHECK_NO_CHANGE(x.p);
+	run_free(&x);
+	free(orig);
 }
 
 TEST(config_only_when_modules_present)
@@ -482,8 +586,9 @@ TEST(dependency_cycle_terminates)
 	need_tools();
 	need_depmod();
 	guest_base("etc/initramfs-tools/initramfs.conf");
-	mkmod("kernel/a.ko", "a:*");
-	mkmod("kernel/b.ko", "b:*");
+	text_index_only();
+	mkmod("kernel/a.ko", "a:*", "");
+	mkmod("kernel/b.ko", "b:*", "");
 	test_guest_put(MODDIR "/modules.dep",
 		       DEP_VIRTIO "kernel/a.ko: kernel/b.ko kernel/a.ko\n"
 				  "kernel/b.ko: kernel/a.ko\n",
@@ -506,6 +611,7 @@ TEST(missing_dependency_file_noted)
 
 	need_tools();
 	guest_base("etc/initramfs-tools/initramfs.conf");
+	text_index_only();
 	test_guest_sh(
 		"sed -i 's|^kernel/drivers/block/virtio_blk.ko.xz:|& kernel/ghost.ko|' " MODDIR
 		"/modules.dep");
@@ -523,6 +629,7 @@ TEST(hostile_dependency_path_noted)
 
 	need_tools();
 	guest_base("etc/initramfs-tools/initramfs.conf");
+	text_index_only();
 	test_guest_sh(
 		"sed -i 's|^kernel/drivers/block/virtio_blk.ko.xz:|& ../../../etc/shadow|' " MODDIR
 		"/modules.dep");
@@ -530,6 +637,82 @@ TEST(hostile_dependency_path_noted)
 	run_plan(&x);
 	CHECK_INT(x.r, ==, 0);
 	CHECK_NOTE(x.p, "is unusable");
+	CHECK_NO_CHANGE(x.p);
+	run_free(&x);
+}
+
+/* libkmod reads the binary indexes: a soft dependency a module declares
+ * (virtio_blk wants crc32c first) comes along, which the text modules.dep
+ * cannot say. */
+TEST(kmod_softdep_followed)
+{
+	struct run x;
+	struct split s;
+
+	need_tools();
+	need_depmod();
+	guest_base("etc/initramfs-tools/initramfs.conf");
+	mkmod("kernel/lib/crc32c.ko", "crc32c:*", "");
+	mkmod_full("kernel/drivers/block/virtio_blk.ko.xz", "virtio:d00000002v*",
+		   "virtio_ring virtio", "softdep=pre: crc32c\\0");
+	guest_depmod();
+	image(false, "gzip -n");
+	run_plan(&x);
+	CHECK_INT(x.r, ==, 0);
+	split_planned(x.p, &s);
+	CHECK(entry(&s, MODDIR "/kernel/lib/crc32c.ko", NULL));
+	CHECK(entry(&s, MODDIR "/kernel/drivers/net/net_failover.ko", NULL));
+	initrd_free(s.ird);
+	run_free(&x);
+}
+
+/* A junk modules.dep.bin (a hostile guest, or a damaged one): the libkmod
+ * child fails or finds nothing; no crash. When it fails, the text
+ * modules.dep is used, and says so. */
+TEST(kmod_junk_index_noted)
+{
+	static const char *const junk[] = {
+		/* the index magic, a root node pointing at itself */
+		"printf '\\260\\007\\364\\127\\000\\002\\000\\001"
+		"\\200\\000\\000\\014\\200\\000\\000\\014'",
+		"head -c 2048 /dev/urandom",
+		"printf 'not an index'",
+	};
+
+	need_tools();
+	need_depmod();
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		struct run x;
+
+		guest_base("etc/initramfs-tools/initramfs.conf");
+		CHECK_INT(test_sh("cd '%s' && (%s) > " MODDIR "/modules.dep.bin", test_guest_root(),
+				  junk[i]),
+			  ==, 0);
+		image(false, "gzip -n");
+		run_plan(&x);
+		CHECK_INT(x.r, ==, 0);
+		if (has_note(x.p, "libkmod cannot use"))
+			CHECK(action(x.p, IMAGE)); /* from the text modules.dep */
+		else if (!has_note(x.p, "not injected"))
+			CHECK(action(x.p, IMAGE));
+		run_free(&x);
+	}
+}
+
+/* The indexes name a module whose file is gone. */
+TEST(kmod_missing_module_file_noted)
+{
+	struct run x;
+
+	need_tools();
+	need_depmod();
+	guest_base("etc/initramfs-tools/initramfs.conf");
+	test_guest_sh("rm " MODDIR "/kernel/net/core/failover.ko");
+	image(false, "gzip -n");
+	run_plan(&x);
+	CHECK_INT(x.r, ==, 0);
+	CHECK_NOTE(x.p,
+		   "kernel/net/core/failover.ko (needed for the virtio drivers) does not exist");
 	CHECK_NO_CHANGE(x.p);
 	run_free(&x);
 }
@@ -542,6 +725,7 @@ TEST(too_many_modules_capped)
 
 	need_tools();
 	guest_base("etc/initramfs-tools/initramfs.conf");
+	text_index_only();
 	/* A chain of 300 modules: the cap stops it before any file is read. */
 	snprintf(path, sizeof(path), "%s/" MODDIR "/modules.dep", test_guest_root());
 	f = fopen(path, "a");
@@ -609,6 +793,9 @@ TEST(all_builtin_noted)
 		       "kernel/drivers/scsi/virtio_scsi.ko\nkernel/drivers/net/virtio_net.ko\n",
 		       0);
 	test_guest_put(MODDIR "/modules.dep", "kernel/drivers/scsi/vmw_pvscsi.ko:\n", 0);
+	test_guest_sh("cd " MODDIR "/kernel/drivers && rm virtio/*.ko block/virtio_blk.ko.xz "
+		      "scsi/virtio_scsi.ko net/virtio_net.ko");
+	guest_depmod();
 	image(false, "gzip -n");
 	run_plan(&x);
 	CHECK_INT(x.r, ==, 0);

@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,10 +96,12 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 		{"nic", required_argument, NULL, 'N'},
 		{"console", required_argument, NULL, 'c'},
 		{"no-firstboot", no_argument, NULL, 'F'},
+		{"initramfs", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct nic_map nics[MAX_NICS];
+	char root[PATH_MAX];
 	struct convert_opts co = {.nics = nics};
 	struct inspect_opts io = {.writable = true};
 	bool dry = false, json = false;
@@ -148,11 +152,20 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 			co.console = optarg;
 			break;
 		case 'F': co.no_firstboot = true; break;
+		case 'I':
+			if (strcmp(optarg, "guest") != 0 && strcmp(optarg, "native") != 0) {
+				fprintf(stderr, "morph convert: --initramfs takes native (the "
+						"default) or guest\n");
+				return EXIT_USAGE;
+			}
+			co.initramfs_guest = strcmp(optarg, "guest") == 0;
+			break;
 		case 'h':
 			printf("usage: morph convert [--dry-run] [--json] [--block-driver "
 			       "virtio-blk|virtio-scsi]\n"
 			       "                     [--nic OLDNAME=MAC]... [--console ttyS0] "
-			       "[--no-firstboot] DISK|DIR...\n");
+			       "[--no-firstboot]\n"
+			       "                     [--initramfs native|guest] DISK|DIR...\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -160,6 +173,24 @@ int cmd_convert(struct morph_ctx *ctx, int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "morph convert: name at least one DISK or DIR\n");
 		return EXIT_USAGE;
+	}
+	if (co.initramfs_guest) {
+		struct stat st;
+
+		/* The guest's tool runs in a chroot: it needs the guest as one
+		 * directory, and root. */
+		if (argc - optind != 1 || stat(argv[optind], &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    !realpath(argv[optind], root)) {
+			fprintf(stderr, "morph convert: --initramfs guest needs the guest's root "
+					"as one mounted DIR (in the appliance, or mount it)\n");
+			return EXIT_USAGE;
+		}
+		if (geteuid() != 0) {
+			fprintf(stderr, "morph convert: --initramfs guest runs the guest's tool "
+					"in a chroot: run as root\n");
+			return EXIT_ACCESS;
+		}
+		co.guest_root = root;
 	}
 	io.writable = !dry;
 	r = inspect_guest(ctx, (const char *const *)argv + optind, (size_t)(argc - optind), &io, &g,

@@ -156,10 +156,14 @@ static int capture(struct plan *p, const char *cpath, struct fstate *st)
 	}
 	if (r < 0)
 		return r;
-	st->data = arena_strndup(p->arena, buf, len);
+	/* gtree_read's buffer is NUL-terminated like an arena string: kept
+	 * as it is (an initramfs is tens of MiB). */
+	r = arena_adopt(p->arena, buf);
+	if (r < 0)
+		return r;
+	st->data = buf;
 	st->len = len;
-	free(buf);
-	return st->data ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int get_action(struct plan *p, const char *cpath, struct action **ret)
@@ -255,10 +259,12 @@ int plan_read(struct plan *p, const char *path, size_t max, const char **data, s
 		}
 		if (r < 0)
 			return r;
-		*data = arena_strndup(p->arena, buf, l);
+		r = arena_adopt(p->arena, buf);
+		if (r < 0)
+			return r;
+		*data = buf;
 		*len = l;
-		free(buf);
-		return *data ? 0 : -ENOMEM;
+		return 0;
 	}
 }
 
@@ -279,27 +285,40 @@ static int target_action(struct plan *p, const char *path, bool follow, const ch
 	return r;
 }
 
-int plan_write(struct plan *p, const char *path, const char *data, size_t len, uint32_t mode,
-	       const char *rule, const char *reason)
+/* plan_write with content the arena already owns. */
+static int write_owned(struct plan *p, const char *path, const char *data, size_t len,
+		       uint32_t mode, const char *rule, const char *reason)
 {
 	struct action *a;
-	char *copy;
 	int r = target_action(p, path, true, rule, &a);
 
 	if (r < 0)
 		return r;
-	copy = arena_strndup(p->arena, data, len);
-	if (!copy)
-		return -ENOMEM;
 	a->after = (struct fstate){
 		.kind = FK_FILE,
-		.data = copy,
+		.data = data,
 		.len = len,
 		.mode = a->before.kind == FK_FILE ? a->before.mode : (mode ? mode : 0644),
 		.uid = a->before.kind == FK_FILE ? a->before.uid : 0,
 		.gid = a->before.kind == FK_FILE ? a->before.gid : 0,
 	};
 	return add_reason(p, a, rule, reason);
+}
+
+int plan_write(struct plan *p, const char *path, const char *data, size_t len, uint32_t mode,
+	       const char *rule, const char *reason)
+{
+	char *copy = arena_strndup(p->arena, data, len);
+
+	return copy ? write_owned(p, path, copy, len, mode, rule, reason) : -ENOMEM;
+}
+
+int plan_write_take(struct plan *p, const char *path, char *data, size_t len, uint32_t mode,
+		    const char *rule, const char *reason)
+{
+	int r = arena_adopt(p->arena, data);
+
+	return r < 0 ? r : write_owned(p, path, data, len, mode, rule, reason);
 }
 
 int plan_symlink(struct plan *p, const char *path, const char *target, const char *rule,

@@ -70,6 +70,10 @@ int plan_read(struct plan *p, const char *path, size_t max, const char **data, s
  * and extended attributes. Missing parent directories are planned too. */
 int plan_write(struct plan *p, const char *path, const char *data, size_t len, uint32_t mode,
 	       const char *rule, const char *reason);
+/* plan_write taking data (malloc'd, len + 1 bytes with data[len] == '\0'),
+ * which the plan frees: no copy of a large file. Freed on failure too. */
+int plan_write_take(struct plan *p, const char *path, char *data, size_t len, uint32_t mode,
+		    const char *rule, const char *reason);
 /* Plan a symlink at path (not followed) pointing at target. */
 int plan_symlink(struct plan *p, const char *path, const char *target, const char *rule,
 		 const char *reason);

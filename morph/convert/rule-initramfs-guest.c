@@ -379,13 +379,12 @@ static int guesttool_plan(struct guesttool_run *x, const struct guest_kernel *k,
 				 "the guest's %s wrote no image (%s); initramfs %s not changed",
 				 bin, r < 0 ? strerror(-r) : "empty", k->initramfs);
 	}
-	r = plan_write(x->c->p, k->initramfs, img, len, 0, GUESTTOOL_RULE,
-		       arena_printf(x->c->p->arena,
-				    "rebuilt by the guest's own %s (--initramfs guest) with %s, "
-				    "which the image needs to find its root disk on KVM",
-				    bin, guesttool_drivers));
-	free(img);
-	return r;
+	return plan_write_take(
+		x->c->p, k->initramfs, img, len, 0, GUESTTOOL_RULE,
+		arena_printf(x->c->p->arena,
+			     "rebuilt by the guest's own %s (--initramfs guest) with "
+			     "%s, which the image needs to find its root disk on KVM",
+			     bin, guesttool_drivers));
 }
 
 int initramfs_guest_plan(struct convert *c, const struct guest_kernel *k)

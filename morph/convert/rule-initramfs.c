@@ -1201,13 +1201,14 @@ static int initramfsrule_build(struct initramfsrule *x, uint8_t **ret, size_t *r
 	}
 	/* The bytes before the new archive (the whole image, or the early
 	 * segments when rewriting) stay as they are. */
-	out = malloc(head + clen ? head + clen : 1);
+	out = malloc(head + clen + 1); /* NUL-terminated: plan_write_take */
 	if (!out) {
 		r = -ENOMEM;
 		goto out;
 	}
 	memcpy(out, x->image, head);
 	memcpy(out + head, cpio, clen);
+	out[head + clen] = '\0';
 	*ret = out;
 	*ret_len = head + clen;
 out:
@@ -1314,11 +1315,12 @@ static int initramfsrule_plan(struct initramfsrule *x)
 	if (r < 0)
 		return r;
 	why = initramfsrule_reason(x, nmissing);
-	r = why ? plan_write(x->c->p, x->k->initramfs, (const char *)img, img_len, 0,
-			     INITRAMFSRULE_RULE, why)
-		: -ENOMEM;
-	free(img);
-	return r;
+	if (!why) {
+		free(img);
+		return -ENOMEM;
+	}
+	return plan_write_take(x->c->p, x->k->initramfs, (char *)img, img_len, 0,
+			       INITRAMFSRULE_RULE, why);
 }
 
 int rule_initramfs(struct convert *c)

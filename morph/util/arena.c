@@ -16,8 +16,14 @@ struct chunk {
 	max_align_t data[];
 };
 
+struct adopted {
+	struct adopted *next;
+	void *ptr;
+};
+
 struct arena {
 	struct chunk *head;
+	struct adopted *adopted; /* malloc'd blocks freed with the arena */
 };
 
 int arena_new(struct arena **ret)
@@ -34,6 +40,8 @@ void arena_free(struct arena *a)
 {
 	if (!a)
 		return;
+	for (struct adopted *d = a->adopted; d; d = d->next)
+		free(d->ptr);
 	for (struct chunk *c = a->head, *next; c; c = next) {
 		next = c->next;
 		free(c);
@@ -74,6 +82,20 @@ void *arena_alloc(struct arena *a, size_t n)
 	c->used += n;
 	memset(p, 0, n);
 	return p;
+}
+
+int arena_adopt(struct arena *a, void *p)
+{
+	struct adopted *d = arena_alloc(a, sizeof(*d));
+
+	if (!d) {
+		free(p);
+		return -ENOMEM;
+	}
+	d->ptr = p;
+	d->next = a->adopted;
+	a->adopted = d;
+	return 0;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)

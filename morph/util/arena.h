@@ -16,6 +16,9 @@ void arena_free(struct arena *a);
 /* Zeroed memory owned by the arena; NULL when out of memory or n overflows. */
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* Hand p (malloc'd) to the arena, which frees it with everything else: big
+ * buffers are kept without a copy. On -ENOMEM p is freed at once. */
+int arena_adopt(struct arena *a, void *p);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

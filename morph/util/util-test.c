@@ -24,6 +24,22 @@ TEST(sha256_vectors)
 	free(big);
 }
 
+/* Adopted buffers live as long as the arena and are freed with it (ASan
+ * reports a leak otherwise). */
+TEST(arena_adopt_frees_with_the_arena)
+{
+	struct arena *a;
+	char *big = malloc(1 << 20);
+
+	CHECK(big);
+	CHECK_INT(arena_new(&a), ==, 0);
+	memset(big, 'x', 1 << 20);
+	CHECK_INT(arena_adopt(a, big), ==, 0);
+	CHECK_STR(arena_strdup(a, "after"), "after");
+	CHECK(big[(1 << 20) - 1] == 'x');
+	arena_free(a);
+}
+
 TEST(kv_shell_quoting)
 {
 	static const char in[] = "# c\nA=1\nexport B=\"two words\" # tail\nC='lit $x "

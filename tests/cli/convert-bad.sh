@@ -132,7 +132,7 @@ expect_exit "--nic without a MAC" 2 "OLDNAME=MAC" "$MORPH" convert --nic ens192 
 expect_exit "--nic with a multicast MAC" 2 "unicast" "$MORPH" convert --nic ens192=01:00:5e:00:00:01 "$base"
 expect_exit "--block-driver unknown" 2 "virtio-blk or virtio-scsi" "$MORPH" convert --block-driver ide "$base"
 expect_exit "--console with a path" 2 "device name" "$MORPH" convert --console /dev/ttyS0 "$base"
-expect_exit "--initramfs unknown" 2 "native (the default) or guest" "$MORPH" convert --initramfs dracut "$base"
+expect_exit "--initramfs unknown" 2 "or guest" "$MORPH" convert --initramfs dracut "$base"
 expect_exit "--initramfs guest on an image" 2 "one mounted DIR" "$MORPH" convert --initramfs guest "$base"
 expect_exit "--initramfs guest, two inputs" 2 "one mounted DIR" "$MORPH" convert --initramfs guest "$w" "$w"
 # As a user (root's CI drops to nobody): refused before anything is read.

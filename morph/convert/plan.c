@@ -144,6 +144,14 @@ static int capture(struct plan *p, const char *cpath, struct fstate *st)
 	switch (s.type) {
 	case GFS_REG:
 		st->kind = FK_FILE;
+		/* Read by plan_read already (nothing is written while
+		 * planning): the same bytes, not a second copy. */
+		for (size_t i = 0; i < p->reads.n; i++)
+			if (strcmp(p->reads.v[i].path, cpath) == 0) {
+				st->data = p->reads.v[i].data;
+				st->len = p->reads.v[i].len;
+				return 0;
+			}
 		r = gtree_read(p->tree, cpath, PLAN_MAX_FILE, &buf, &len);
 		break;
 	case GFS_LNK:
@@ -262,6 +270,13 @@ int plan_read(struct plan *p, const char *path, size_t max, const char **data, s
 		r = arena_adopt(p->arena, buf);
 		if (r < 0)
 			return r;
+		{
+			struct plan_read_cache *c = VEC_PUSH(p->arena, p->reads);
+
+			if (!c)
+				return -ENOMEM;
+			*c = (struct plan_read_cache){cpath, buf, l};
+		}
 		*data = buf;
 		*len = l;
 		return 0;

@@ -47,11 +47,20 @@ struct plan_note {
 	const char *text;
 };
 
+struct plan_read_cache {
+	const char *path; /* canonical */
+	const char *data;
+	size_t len;
+};
+
 struct plan {
 	struct arena *arena;
 	struct gtree *tree;
 	VEC(struct action) actions;
 	VEC(struct plan_note) notes;
+	/* Files plan_read took from the guest: the action a later write makes
+	 * starts from these bytes instead of reading the file again. */
+	VEC(struct plan_read_cache) reads;
 };
 
 int plan_new(struct gtree *t, struct plan **ret);

@@ -142,8 +142,11 @@ struct initramfsrule {
 	const uint8_t *image;
 	size_t image_len;
 	struct initrd *ird;
-	const struct initrd_segment *main; /* the last segment */
-	struct cpio_entry *ents;	   /* every segment's, in order; malloc'd */
+	const struct initrd_segment *main; /* the last segment; NULL once dropped */
+	const struct initrd_comp *comp;	   /* the main segment's compressor */
+	size_t main_offset;
+	uint32_t max_ino;
+	struct cpio_entry *ents; /* every segment's, in order; malloc'd */
 	size_t nents;
 	size_t main_first;   /* index of the main segment's first entry */
 	const char **sorted; /* entry names, sorted, malloc'd */
@@ -629,6 +632,8 @@ static int initramfsrule_read_image(struct initramfsrule *x)
 		return r < 0 ? r : 1;
 	}
 	x->main = &x->ird->seg[x->ird->nseg - 1];
+	x->comp = x->main->comp;
+	x->main_offset = x->main->offset;
 	for (size_t s = 0; s < x->ird->nseg; s++) {
 		if (s == x->ird->nseg - 1)
 			x->main_first = x->nents;
@@ -656,8 +661,11 @@ static int initramfsrule_read_image(struct initramfsrule *x)
 	x->sorted = malloc((x->nents ? x->nents : 1) * sizeof(*x->sorted));
 	if (!x->sorted)
 		return -ENOMEM;
-	for (size_t i = 0; i < x->nents; i++)
+	for (size_t i = 0; i < x->nents; i++) {
 		x->sorted[i] = x->ents[i].name;
+		if (x->ents[i].ino > x->max_ino)
+			x->max_ino = x->ents[i].ino;
+	}
 	qsort(x->sorted, x->nents, sizeof(*x->sorted), initramfsrule_cmp_str);
 
 	/* Where the image keeps modules: where it has some; else lib/, or
@@ -1143,6 +1151,22 @@ static int initramfsrule_add_file(struct initramfsrule *x, struct initramfsrule_
 	return cpio_write_entry(iw->w, &e);
 }
 
+/* Appending needs only the names of what the image holds (for the parent
+ * directories): they are copied and the decompressed archives freed before
+ * the new image is built, so the two are never in memory together. */
+static int initramfsrule_drop_archives(struct initramfsrule *x)
+{
+	for (size_t i = 0; i < x->nents; i++)
+		if (!(x->sorted[i] = arena_strdup(x->c->p->arena, x->sorted[i])))
+			return -ENOMEM;
+	free(x->ents);
+	x->ents = NULL;
+	initrd_free(x->ird);
+	x->ird = NULL;
+	x->main = NULL;
+	return 0;
+}
+
 /* Append, or rewrite the main archive? The kernel unpacks the segments in
  * turn, so an archive appended after the last one replaces the files it
  * names: the original bytes stay, and only the new files are compressed.
@@ -1151,7 +1175,7 @@ static int initramfsrule_add_file(struct initramfsrule *x, struct initramfsrule_
  * one more chunk: that archive is rewritten whole. */
 static bool initramfsrule_append(const struct initramfsrule *x)
 {
-	return !x->main->comp || strcmp(initrd_comp_name(x->main->comp), "lz4") != 0;
+	return !x->comp || strcmp(initrd_comp_name(x->comp), "lz4") != 0;
 }
 
 /* The new image in *ret (malloc'd). */
@@ -1161,14 +1185,12 @@ static int initramfsrule_build(struct initramfsrule *x, uint8_t **ret, size_t *r
 	const uint8_t *cpio;
 	uint8_t *z = NULL, *out;
 	bool append = initramfsrule_append(x);
-	size_t clen, zlen, head = append ? x->image_len : x->main->offset;
+	size_t clen, zlen, head = append ? x->image_len : x->main_offset;
 	int r = cpio_writer_new(x->c->ctx, &iw.w);
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < x->nents; i++)
-		if (x->ents[i].ino > iw.ino)
-			iw.ino = x->ents[i].ino;
+	iw.ino = x->max_ino;
 	/* Rewriting: every entry of the main archive as it was, in order. */
 	for (size_t i = x->main_first; !append && r >= 0 && i < x->nents; i++)
 		if (!initramfsrule_skipped(x, x->ents[i].name))
@@ -1192,8 +1214,8 @@ static int initramfsrule_build(struct initramfsrule *x, uint8_t **ret, size_t *r
 	if (r < 0)
 		goto out;
 	cpio = cpio_writer_data(iw.w, &clen);
-	if (x->main->comp) {
-		r = initrd_compress(x->c->ctx, x->main->comp, cpio, clen, &z, &zlen);
+	if (x->comp) {
+		r = initrd_compress(x->c->ctx, x->comp, cpio, clen, &z, &zlen);
 		if (r < 0)
 			goto out;
 		cpio = z;
@@ -1307,11 +1329,16 @@ static int initramfsrule_plan(struct initramfsrule *x)
 		if (r < 0)
 			return r;
 	}
+	if (initramfsrule_append(x)) {
+		r = initramfsrule_drop_archives(x);
+		if (r < 0)
+			return r;
+	}
 	r = initramfsrule_build(x, &img, &img_len);
 	if (r == -EOPNOTSUPP)
 		return plan_note(x->c->p, INITRAMFSRULE_RULE,
 				 "initramfs %s: its %s compressor cannot write here; not changed",
-				 x->k->initramfs, initrd_comp_name(x->main->comp));
+				 x->k->initramfs, initrd_comp_name(x->comp));
 	if (r < 0)
 		return r;
 	why = initramfsrule_reason(x, nmissing);

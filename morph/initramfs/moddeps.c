@@ -101,8 +101,10 @@ static int moddeps_visit_list(struct moddeps_walk *w, struct kmod_list *list)
 static char moddeps_missing[4096];
 static bool moddeps_failed;
 
-static void moddeps_log(void *data, int prio, const char *file, int line, const char *fn,
-			const char *format, va_list args)
+__attribute__((format(printf, 6, 0))) static void moddeps_log(void *data, int prio,
+							      const char *file, int line,
+							      const char *fn, const char *format,
+							      va_list args)
 {
 	char msg[4200];
 	const char *p;

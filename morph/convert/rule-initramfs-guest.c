@@ -21,10 +21,10 @@
  */
 #include "convert/convert.h"
 #include "inspect/kernels.h"
+#include "util/host.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
@@ -35,7 +35,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define GUESTTOOL_RULE	    "initramfs"
@@ -187,85 +186,17 @@ static void guesttool_child(struct guesttool_run *x, int logfd)
  * -errno. */
 static int guesttool_spawn(struct guesttool_run *x, int logfd)
 {
-	time_t end = time(NULL) + GUESTTOOL_TIMEOUT;
 	pid_t pid = fork();
-	int st;
+	int st, r;
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
 		guesttool_child(x, logfd);
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return -errno;
-		if (time(NULL) > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return 128 + SIGKILL;
-		}
-		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static int guesttool_rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
-/* A host file read whole (capped): 0 or -errno; *ret malloc'd. */
-static int guesttool_slurp(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rbe");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int r = 0;
-
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 1 << 16;
-			if (cap > max + 1)
-				cap = max + 1;
-			if (len == cap) {
-				r = -EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				r = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (r == 0 && ferror(f))
-		r = -EIO;
-	fclose(f);
-	if (r == 0 && len > max)
-		r = -EFBIG;
-	if (r < 0) {
-		free(buf);
+	r = host_wait(pid, GUESTTOOL_TIMEOUT * 1000, &st);
+	if (r < 0)
 		return r;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	return 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 /* The planned /etc edits of existing files, written to the scratch dir for
@@ -277,7 +208,7 @@ static int guesttool_stage_etc(struct guesttool_run *x)
 	for (size_t i = 0; i < p->actions.n; i++) {
 		const struct action *a = &p->actions.v[i];
 		char path[4200];
-		FILE *f;
+		int r;
 
 		if (!action_changes(a) || a->before.kind != FK_FILE || a->after.kind != FK_FILE ||
 		    strncmp(a->path, "/etc/", 5) != 0)
@@ -286,15 +217,9 @@ static int guesttool_stage_etc(struct guesttool_run *x)
 			return -E2BIG;
 		snprintf(x->etc_src[x->netc], sizeof(x->etc_src[0]), ".morph-etc-%zu", x->netc);
 		snprintf(path, sizeof(path), "%s/%s", x->scratch, x->etc_src[x->netc]);
-		f = fopen(path, "wbe");
-		if (!f)
-			return -errno;
-		if (fwrite(a->after.data, 1, a->after.len, f) != a->after.len) {
-			fclose(f);
-			return -EIO;
-		}
-		if (fclose(f) != 0)
-			return -errno;
+		r = host_write_file(path, a->after.data, a->after.len);
+		if (r < 0)
+			return r;
 		x->etc[x->netc++] = a->path;
 	}
 	return 0;
@@ -308,7 +233,7 @@ static const char *guesttool_last_line(struct guesttool_run *x)
 	const char *out;
 
 	snprintf(path, sizeof(path), "%s/" GUESTTOOL_LOG, x->scratch);
-	if (guesttool_slurp(path, 16 << 20, &buf, &len) < 0)
+	if (host_read_file(path, 16 << 20, &buf, &len) < 0)
 		return "";
 	e = buf + len;
 	while (e > buf && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
@@ -370,7 +295,7 @@ static int guesttool_plan(struct guesttool_run *x, const struct guest_kernel *k,
 				 "the guest's %s failed (exit %d: %s); initramfs %s not changed",
 				 bin, st, guesttool_last_line(x), k->initramfs);
 	snprintf(path, sizeof(path), "%s/" GUESTTOOL_OUT, x->scratch);
-	r = guesttool_slurp(path, GUESTTOOL_MAX, &img, &len);
+	r = host_read_file(path, GUESTTOOL_MAX, &img, &len);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 || len == 0) {
@@ -413,6 +338,6 @@ int initramfs_guest_plan(struct convert *c, const struct guest_kernel *k)
 	if (!mkdtemp(x.scratch))
 		return -errno;
 	r = guesttool_plan(&x, k, bin, tool);
-	nftw(x.scratch, guesttool_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	host_remove_tree(x.scratch);
 	return r;
 }

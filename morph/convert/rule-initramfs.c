@@ -31,12 +31,12 @@
 #include "initramfs/initrd.h"
 #include "initramfs/moddeps.h"
 #include "inspect/kernels.h"
+#include "util/host.h"
 #include "util/text.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,17 +161,10 @@ struct initramfsrule {
 	char staging[4096]; /* "" when none */
 };
 
-/* Best effort: one file that will not go does not stop the rest. */
-static int initramfsrule_rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 static void initramfsrule_free(struct initramfsrule *x)
 {
 	if (x->staging[0])
-		nftw(x->staging, initramfsrule_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		host_remove_tree(x->staging);
 	for (size_t i = 0; i < x->nidx; i++)
 		free(x->idx[i].data);
 	free(x->sorted);
@@ -350,8 +343,6 @@ static int initramfsrule_mkstaging(struct initramfsrule *x)
 	return 0;
 }
 
-static int initramfsrule_put(const char *path, const void *data, size_t len);
-
 /* The needed set through libkmod over a copy of the guest's binary indexes
  * (moddeps.h: in a child process, answers checked): hard and soft
  * dependencies, aliases, built-ins. 0, 1 (noted: do nothing), 2 (no usable
@@ -387,7 +378,7 @@ static int initramfsrule_resolve_kmod(struct initramfsrule *x)
 			snprintf(dir, sizeof(dir), "%s/kmod-index", x->staging);
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, indexes[i]);
-		r = initramfsrule_put(path, data, len);
+		r = host_write_file(path, data, len);
 		if (r < 0)
 			return r;
 	}
@@ -852,87 +843,6 @@ static const char *initramfsrule_depmod_path(void)
 	return NULL;
 }
 
-/* mkdir -p for the parents of path (a host path under the staging dir). */
-static int initramfsrule_mkparents(char *path)
-{
-	for (char *s = path + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			int e = -errno;
-
-			*s = '/';
-			return e;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
-static int initramfsrule_put(const char *path, const void *data, size_t len)
-{
-	char p[8192];
-	int fd, r = 0;
-
-	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p))
-		return -ENAMETOOLONG;
-	r = initramfsrule_mkparents(p);
-	if (r < 0)
-		return r;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	for (size_t o = 0; o < len;) {
-		ssize_t n = write(fd, (const char *)data + o, len - o);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : -EIO;
-			break;
-		}
-		o += (size_t)n;
-	}
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-static int initramfsrule_get(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-	struct stat st;
-	char *buf;
-	size_t o = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (o < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + o, (size_t)st.st_size - o);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		o += (size_t)n;
-	}
-	close(fd);
-	buf[o] = '\0';
-	*ret = buf;
-	*ret_len = o;
-	return 0;
-}
-
 /* Run depmod; 0, or the exit status (>0), or -errno. */
 static int initramfsrule_run_depmod(struct initramfsrule *x, const char *depmod)
 {
@@ -958,9 +868,12 @@ static int initramfsrule_run_depmod(struct initramfsrule *x, const char *depmod)
 		execl(depmod, "depmod", "-b", x->staging, "-C", conf, x->k->version, (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	{
+		int r = host_wait(pid, 0, &st);
+
+		if (r < 0)
+			return r;
+	}
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
@@ -974,7 +887,7 @@ static const char *initramfsrule_depmod_msg(struct initramfsrule *x)
 	char *s;
 
 	snprintf(path, sizeof(path), "%s/depmod.err", x->staging);
-	if (initramfsrule_get(path, 1 << 20, &buf, &len) < 0)
+	if (host_read_file(path, 1 << 20, &buf, &len) < 0)
 		return "";
 	s = arena_strndup(x->c->p->arena, buf, strcspn(buf, "\n") > 300 ? 300 : strcspn(buf, "\n"));
 	free(buf);
@@ -1020,7 +933,7 @@ static int initramfsrule_depmod(struct initramfsrule *x)
 			continue;
 		/* A hostile image can make a path both a file and a directory;
 		 * such an entry is left out of the staging copy. */
-		r = initramfsrule_put(path, e->data, e->data_len);
+		r = host_write_file(path, e->data, e->data_len);
 		if (r < 0 && r != -ENOTDIR && r != -EISDIR && r != -ELOOP)
 			return r;
 	}
@@ -1030,7 +943,7 @@ static int initramfsrule_depmod(struct initramfsrule *x)
 		if (m->in_image)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, m->rel);
-		r = initramfsrule_put(path, m->data, m->len);
+		r = host_write_file(path, m->data, m->len);
 		if (r < 0)
 			return r;
 	}
@@ -1054,7 +967,7 @@ static int initramfsrule_depmod(struct initramfsrule *x)
 		if (r < 0 || !data)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, initramfsrule_depmod_inputs[i]);
-		r = initramfsrule_put(path, data, len);
+		r = host_write_file(path, data, len);
 		if (r < 0)
 			return r;
 	}
@@ -1072,7 +985,7 @@ static int initramfsrule_depmod(struct initramfsrule *x)
 		struct initramfsrule_index *ix = &x->idx[x->nidx];
 
 		snprintf(path, sizeof(path), "%s/%s", base, initramfsrule_indexes[i]);
-		r = initramfsrule_get(path, INITRAMFSRULE_INDEX_MAX, &ix->data, &ix->len);
+		r = host_read_file(path, INITRAMFSRULE_INDEX_MAX, &ix->data, &ix->len);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)

@@ -11,6 +11,7 @@
  * child stops with exit 3 instead, and the parent calls the indexes unusable.
  */
 #include "initramfs/moddeps.h"
+#include "util/host.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -279,25 +280,6 @@ static int moddeps_read_all(int fd, char **ret, size_t *ret_len)
 	return 0;
 }
 
-/* Wait for the child, killing it past the wall-clock limit: its status. */
-static int moddeps_wait(pid_t pid, int *status)
-{
-	for (int waited_ms = 0;; waited_ms += 20) {
-		pid_t w = waitpid(pid, status, WNOHANG);
-
-		if (w == pid)
-			return 0;
-		if (w < 0 && errno != EINTR)
-			return -errno;
-		if (waited_ms > MODDEPS_WALL_SECONDS * 1000) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return 0;
-		}
-		usleep(20 * 1000);
-	}
-}
-
 void moddeps_free(struct moddep *m, size_t n)
 {
 	for (size_t i = 0; m && i < n; i++) {
@@ -400,7 +382,7 @@ int moddeps_resolve(const struct morph_ctx *ctx, const char *dir, const char *co
 	if (r < 0)
 		kill(pid, SIGKILL);
 	{
-		int w = moddeps_wait(pid, &status);
+		int w = host_wait(pid, MODDEPS_WALL_SECONDS * 1000, &status);
 
 		if (r == 0 && w < 0)
 			r = w;

@@ -122,34 +122,25 @@ __attribute__((format(printf, 6, 0))) static void moddeps_log(void *data, int pr
 }
 
 /* An empty file at path, which must be dir/<clean relative path>. */
-static int moddeps_placeholder(const char *dir, char *path)
+static int moddeps_placeholder(const char *dir, const char *path)
 {
 	size_t dl = strlen(dir);
-	char *rel = path + dl + 1;
+	const char *rel;
 
-	if (strncmp(path, dir, dl) != 0 || path[dl] != '/' || strlen(rel) > 512)
+	if (strncmp(path, dir, dl) != 0 || path[dl] != '/' || strlen(path + dl + 1) > 512)
 		return -1;
-	for (char *c = rel;;) {
+	rel = path + dl + 1;
+	/* Every component checked before anything is made. */
+	for (const char *c = rel;;) {
 		size_t n = strcspn(c, "/");
 
 		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
 			return -1;
 		if (!c[n])
 			break;
-		c[n] = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			c[n] = '/';
-			return -1;
-		}
-		c[n] = '/';
 		c += n + 1;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
+	return host_write_file(path, "", 0) < 0 ? -1 : 0;
 }
 
 /* One walk with a fresh context, its answer in w->out. 0, or the child's

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,20 @@ struct comp_out {
 	size_t max_len;	    /* absolute cap on decompressed bytes */
 	size_t max_ratio;   /* out / in cap ... */
 	size_t ratio_floor; /* ... applied once out passes this */
+	/*
+	 * Streaming (optional): before the buffer grows, drain is offered
+	 * data[0, len) and sets *used to the bytes it is done with (a prefix);
+	 * they are dropped from the front, so the buffer only holds what the
+	 * consumer still needs. Called once more with final set at the end of
+	 * the stream. The caps count every byte, dropped or not.
+	 */
+	int (*drain)(void *ud, const uint8_t *data, size_t len, bool final, size_t *used);
+	void *drain_ud;
+	size_t drained; /* bytes dropped from the front so far */
 };
+
+/* Offers the buffer to o->drain (if any) and drops what it used. */
+int comp_out_drain(struct comp_out *o, bool final);
 
 /*
  * Makes room for more output: afterwards cap > len. -EFBIG (logged) when the

@@ -228,6 +228,80 @@ TEST(concatenated_with_padding)
 	cpio_writer_free(w);
 }
 
+/* Streaming: the input handed over in chunks of every size from 1 byte,
+ * the consumed (4-aligned) prefix dropped each time, gives the same entries
+ * as the whole buffer, and an input cut short still fails. */
+static long parse_chunked(const uint8_t *all, size_t total, size_t chunk, bool cut_last)
+{
+	uint8_t *buf = calloc(1, total + 1);
+	struct cpio_reader r;
+	struct cpio_entry e;
+	size_t have = 0, fed = 0, dropped = 0;
+	long n = 0;
+	int k = CPIO_MORE;
+
+	cpio_reader_init(&r, &ctx, buf, 0);
+	while (k == CPIO_MORE) {
+		size_t step = total - fed < chunk ? total - fed : chunk;
+
+		memcpy(buf + have, all + fed, step);
+		have += step;
+		fed += step;
+		cpio_reader_refill(&r, buf, have, dropped);
+		r.more = fed < total || cut_last;
+		while ((k = cpio_next(&r, &e)) == 0) {
+			/* Names and data are whole and in the buffer. */
+			if ((const uint8_t *)e.raw_name < buf || e.data + e.data_len > buf + have)
+				k = -EFAULT;
+			if (k < 0)
+				break;
+			n++;
+		}
+		if (k == CPIO_MORE && fed == total)
+			break; /* cut_last: the input ended inside an entry */
+		dropped = k == CPIO_MORE ? (r.pos & ~(size_t)3) : 0;
+		CHECK_INT(dropped % 4, ==, 0);
+		memmove(buf, buf + dropped, have - dropped);
+		have -= dropped;
+	}
+	free(buf);
+	return k < 0 ? k : k == CPIO_MORE ? CPIO_MORE : n;
+}
+
+TEST(streaming_reader)
+{
+	struct cpio_writer *w = sample();
+	const uint8_t *one;
+	uint8_t *buf;
+	size_t len, n;
+	char big[5000];
+
+	CHECK_INT(cpio_write_file(w, "big", 0644, big, sizeof(big)), ==, 0);
+	memset(big, 'x', sizeof(big));
+	CHECK_INT(cpio_write_trailer(w), ==, 0);
+	one = cpio_writer_data(w, &len);
+	buf = calloc(1, 2 * len + 1024);
+	memcpy(buf, one, len);
+	n = len + 513; /* NULs, then a second copy 4-aligned */
+	n = (n + 3) & ~(size_t)3;
+	memcpy(buf + n, one, len);
+	n += len + 9;
+	CHECK_INT(parse_all(buf, n), ==, 16);
+	for (size_t chunk = 1; chunk < 700; chunk += chunk < 20 ? 1 : 37)
+		CHECK_INT(parse_chunked(buf, n, chunk, false), ==, 16);
+	CHECK_INT(parse_chunked(buf, n, n, false), ==, 16);
+	/* Cut inside the last entry: still "more" while more may come ... */
+	CHECK_INT(parse_chunked(buf, n - len / 2, 100, true), ==, CPIO_MORE);
+	/* ... and an error once the input is said to end there. */
+	CHECK_INT(parse_chunked(buf, n - len / 2, 100, false), ==, -EUCLEAN);
+	/* Bad input is refused the same way streaming or not. */
+	buf[n - len + 3] = 'x';
+	CHECK_INT(parse_all(buf, n), ==, -EUCLEAN);
+	CHECK_INT(parse_chunked(buf, n, 64, false), ==, -EUCLEAN);
+	free(buf);
+	cpio_writer_free(w);
+}
+
 TEST(huge_namesize)
 {
 	uint8_t buf[512] = {0};
@@ -421,6 +495,69 @@ static void require_comp(const char *name)
 	free(out);
 }
 
+/* A walk's entries, checked against what initrd_split() keeps. */
+struct walk_check {
+	const struct initrd *ird;
+	struct cpio_reader rd;
+	size_t seg, count;
+	int fail_at; /* > 0: the callback fails on that entry */
+};
+
+static int walk_cb(void *ud, const struct initrd_segment *seg, size_t index,
+		   const struct cpio_entry *e)
+{
+	struct walk_check *wc = ud;
+	struct cpio_entry want;
+
+	if (wc->fail_at && (int)wc->count + 1 == wc->fail_at)
+		return -ENOSPC;
+	if (index != wc->seg || wc->count == 0) {
+		CHECK(index < wc->ird->nseg);
+		wc->seg = index;
+		cpio_reader_init(&wc->rd, &ctx, wc->ird->seg[index].data, wc->ird->seg[index].len);
+	}
+	CHECK(seg->comp == wc->ird->seg[index].comp);
+	CHECK_INT(seg->offset, ==, wc->ird->seg[index].offset);
+	CHECK_INT(cpio_next(&wc->rd, &want), ==, 0);
+	CHECK_STR(e->name, want.name);
+	CHECK_INT(e->mode, ==, want.mode);
+	CHECK_INT(e->offset, ==, want.offset);
+	CHECK_INT(e->data_len, ==, want.data_len);
+	CHECK(memcmp(e->data, want.data, e->data_len) == 0);
+	wc->count++;
+	return 0;
+}
+
+/* Walks img and compares with initrd_split(); returns the entry count. */
+static size_t walk_matches_split(const uint8_t *img, size_t len)
+{
+	struct walk_check wc = {0};
+	struct initrd *ird, *walked;
+	size_t total = 0;
+
+	CHECK_INT(initrd_split(&ctx, img, len, NULL, &ird), ==, 0);
+	wc.ird = ird;
+	CHECK_INT(initrd_walk(&ctx, img, len, NULL, walk_cb, &wc, &walked), ==, 0);
+	for (size_t i = 0; i < ird->nseg; i++)
+		total += (size_t)parse_all(ird->seg[i].data, ird->seg[i].len);
+	CHECK_INT(wc.count, ==, total);
+	CHECK_INT(walked->nseg, ==, ird->nseg);
+	for (size_t i = 0; i < ird->nseg; i++) {
+		CHECK(walked->seg[i].data == NULL);
+		CHECK_INT(walked->seg[i].len, ==, ird->seg[i].len);
+		CHECK_INT(walked->seg[i].raw_len, ==, ird->seg[i].raw_len);
+	}
+	/* A callback's error ends the walk with it. */
+	if (total > 1) {
+		struct walk_check fail = {.ird = ird, .fail_at = (int)total / 2 + 1};
+
+		CHECK_INT(initrd_walk(&ctx, img, len, NULL, walk_cb, &fail, NULL), ==, -ENOSPC);
+	}
+	initrd_free(walked);
+	initrd_free(ird);
+	return total;
+}
+
 /*
  * An image as mkinitramfs makes it: an uncompressed early cpio (microcode),
  * NUL padding, then the main cpio compressed by the real tool `cmd`.
@@ -454,6 +591,7 @@ static void tool_segment(const char *name, const char *cmd)
 	CHECK_INT(ird->seg[1].offset % 512, ==, 0); /* cpio pads to 512 */
 	CHECK_INT(parse_all(ird->seg[0].data, ird->seg[0].len), ==, 5);
 	CHECK_INT(parse_all(ird->seg[1].data, ird->seg[1].len), ==, 7);
+	CHECK_INT(walk_matches_split(img, len), ==, 12);
 	/* Written back with our compressor, read back the same. */
 	CHECK_INT(initrd_join(&ctx, ird->seg, ird->nseg, &joined, &jlen), ==, 0);
 	CHECK_INT(initrd_split(&ctx, joined, jlen, NULL, &again), ==, 0);
@@ -482,6 +620,9 @@ static void tool_segment(const char *name, const char *cmd)
 	for (size_t cut = 1; cut < 64 && cut < ird->seg[1].raw_len; cut += 7) {
 		CHECK_INT(initrd_split(&ctx, img, ird->seg[1].offset + ird->seg[1].raw_len - cut,
 				       NULL, &again) < 0,
+			  ==, 1);
+		CHECK_INT(initrd_walk(&ctx, img, ird->seg[1].offset + ird->seg[1].raw_len - cut,
+				      NULL, walk_cb, &(struct walk_check){.ird = ird}, NULL) < 0,
 			  ==, 1);
 	}
 	initrd_free(ird);
@@ -543,12 +684,41 @@ TEST(compressed_then_compressed)
 	CHECK_STR(initrd_comp_name(ird->seg[0].comp), "gzip");
 	CHECK_STR(initrd_comp_name(ird->seg[1].comp), "zstd");
 	initrd_free(ird);
+	CHECK_INT(walk_matches_split(img, len), ==, 4);
 	/* Compressed data that is not cpio: "junk", as the kernel says. */
 	CHECK_INT(test_sh("cd %s && echo hello | gzip >junk", d), ==, 0);
 	free(img);
 	snprintf(path, sizeof(path), "%s/junk", d);
 	img = slurp(path, &len);
 	CHECK_INT(initrd_split(&ctx, img, len, NULL, &ird), ==, -EUCLEAN);
+	CHECK_INT(initrd_walk(&ctx, img, len, NULL, walk_cb, &(struct walk_check){0}, NULL), ==,
+		  -EUCLEAN);
+	free(img);
+}
+
+/* Files larger than the decompressor's steps, among many small ones: the
+ * walk hands each over whole while its buffer is drained and refilled. */
+TEST(walk_large_files)
+{
+	const char *d = test_tmpdir();
+	uint8_t *img;
+	size_t len;
+	char path[4096];
+
+	require_comp("gzip");
+	require_comp("zstd");
+	CHECK_INT(test_sh("cd %s && mkdir -p m/lib/modules m/etc && "
+			  "head -c 3000001 /dev/urandom >m/lib/modules/big.ko && "
+			  "seq 1 900000 >m/etc/numbers && "
+			  "for i in $(seq 1 300); do echo $i >m/etc/f$i; done && "
+			  "(cd m && find . | cpio -o -H newc --quiet | gzip -1) >img && "
+			  "(cd m && find . | cpio -o -H newc --quiet | zstd -q -1) >>img",
+			  d),
+		  ==, 0);
+	snprintf(path, sizeof(path), "%s/img", d);
+	img = slurp(path, &len);
+	CHECK(img);
+	CHECK_INT(walk_matches_split(img, len), ==, 2 * 306);
 	free(img);
 }
 
@@ -578,6 +748,12 @@ static void bomb(const char *name, const char *size, const char *cmd)
 	caps.max_out = 64 << 20;
 	CHECK_INT(initrd_split(&ctx, img, len, &caps, &ird), ==, -EFBIG);
 	CHECK(ird == NULL);
+	/* Walking, zeros are padding and never build up: the caps count every
+	 * byte decompressed, not the bytes held. */
+	CHECK_INT(initrd_walk(&ctx, img, len, NULL, walk_cb, &(struct walk_check){0}, NULL), ==,
+		  -EFBIG);
+	CHECK_INT(initrd_walk(&ctx, img, len, &caps, walk_cb, &(struct walk_check){0}, NULL), ==,
+		  -EFBIG);
 	free(img);
 }
 

@@ -108,11 +108,21 @@ static int normalise_name(const char *raw, const char **ret)
 	return 0;
 }
 
-/* Skips NULs after a trailer; 1 at end of input, 0 at the next header. */
+void cpio_reader_refill(struct cpio_reader *r, const uint8_t *buf, size_t len, size_t dropped)
+{
+	r->buf = buf;
+	r->len = len;
+	r->pos -= dropped;
+}
+
+/* Skips NULs after a trailer; 1 at end of input, 0 at the next header,
+ * CPIO_MORE when streaming and the input ends before a whole magic. */
 static int skip_padding(struct cpio_reader *r)
 {
 	while (r->pos < r->len && r->buf[r->pos] == 0)
 		r->pos++;
+	if (r->more && r->len - r->pos < 6)
+		return CPIO_MORE;
 	if (r->pos == r->len)
 		return 1;
 	if (r->pos & 3) {
@@ -143,6 +153,8 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *ret)
 		}
 		off = r->pos;
 		left = r->len - off;
+		if (r->more && left < CPIO_HEADER_SIZE)
+			return CPIO_MORE;
 		if (left < CPIO_HEADER_SIZE) {
 			log_err(r->ctx, "cpio: truncated header at offset %zu (%s)", off,
 				left == 0 ? "missing trailer" : "short");
@@ -153,6 +165,9 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *ret)
 			return -EUCLEAN;
 		}
 		namesize = e.namesize;
+		if (r->more && namesize > 0 && namesize <= CPIO_NAME_MAX &&
+		    namesize > left - CPIO_HEADER_SIZE)
+			return CPIO_MORE;
 		if (namesize == 0 || namesize > CPIO_NAME_MAX ||
 		    namesize > left - CPIO_HEADER_SIZE) {
 			log_err(r->ctx, "cpio: bad name size %zu at offset %zu", namesize, off);
@@ -166,7 +181,12 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *ret)
 		}
 		name_end = CPIO_HEADER_SIZE + namesize; /* <= left */
 		data_off = align4(off + name_end);
-		/* data_off - off <= left, except the padding may run past the end. */
+		/* data_off - off <= left, except the padding may run past the end.
+		 * Streaming, the entry's own padding must be in too, so that the
+		 * next one starts in this buffer. */
+		if (r->more && (data_off > r->len || e.filesize > r->len - data_off ||
+				align4(data_off + e.filesize) > r->len))
+			return CPIO_MORE;
 		if (data_off > r->len || e.filesize > r->len - data_off) {
 			log_err(r->ctx, "cpio: \"%.64s\" at offset %zu: size %u past the end", raw,
 				off, e.filesize);

@@ -43,7 +43,13 @@ struct cpio_reader {
 	size_t narchives;
 	bool in_archive; /* a header was read and no trailer yet */
 	bool stop_at_trailer;
+	/* Streaming: more input may follow buf[0, len). An entry cut off by
+	 * the end then gives CPIO_MORE instead of -EUCLEAN. */
+	bool more;
 };
+
+/* cpio_next() with more set: the entry at pos is not complete yet. */
+#define CPIO_MORE 2
 
 /* Reads buf[0, len); buf must outlive the reader and every entry. */
 void cpio_reader_init(struct cpio_reader *r, const struct morph_ctx *ctx, const uint8_t *buf,
@@ -56,8 +62,21 @@ void cpio_reader_init(struct cpio_reader *r, const struct morph_ctx *ctx, const 
  * missing trailer), -E2BIG past max_entries. With stop_at_trailer set, it
  * returns 1 right after the first trailer's padding, leaving pos there (the
  * initrd splitter uses this to find where an uncompressed archive ends).
+ *
+ * With more set, running out of input inside a header, name or data (or in
+ * the NULs between archives) returns CPIO_MORE instead, with pos at the
+ * first byte still needed: buf[0, pos & ~3) may be dropped and the reader
+ * moved on with cpio_reader_refill(). Alignment stays relative to the first
+ * byte ever given, so only multiples of 4 are dropped.
  */
 int cpio_next(struct cpio_reader *r, struct cpio_entry *ret);
+
+/*
+ * Streaming: the caller dropped the first `dropped` bytes of the old buffer
+ * (a multiple of 4, at most pos) and now holds buf[0, len), which continues
+ * the same input. Counts and state carry on.
+ */
+void cpio_reader_refill(struct cpio_reader *r, const uint8_t *buf, size_t len, size_t dropped);
 
 /*
  * Parses a header at buf (len bytes available, len >= CPIO_HEADER_SIZE) into

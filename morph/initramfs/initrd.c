@@ -73,15 +73,41 @@ int initrd_comp_detect(const uint8_t *buf, size_t len, const struct initrd_comp 
 	return 1;
 }
 
+int comp_out_drain(struct comp_out *o, bool final)
+{
+	size_t used = 0;
+	int r;
+
+	if (!o->drain)
+		return 0;
+	r = o->drain(o->drain_ud, o->data, o->len, final, &used);
+	if (r < 0)
+		return r;
+	if (used > o->len)
+		return -EINVAL;
+	memmove(o->data, o->data + used, o->len - used);
+	o->len -= used;
+	o->drained += used;
+	return 0;
+}
+
 int comp_out_reserve(struct comp_out *o, size_t n)
 {
 	size_t cap, limit;
 	uint8_t *p;
+	int r;
 
-	if (o->len > o->max_len)
+	/* Streaming: hand over what is there before growing (at a quarter
+	 * left, so that the decompressor keeps getting large steps). */
+	if (o->drain && o->len && o->cap - o->len < n + o->cap / 4) {
+		r = comp_out_drain(o, false);
+		if (r < 0)
+			return r;
+	}
+	if (o->drained + o->len > o->max_len)
 		return comp_out_check(o, 0);
-	/* Never more than max_len + 1: enough to see a stream overrun it. */
-	limit = o->max_len < SIZE_MAX ? o->max_len + 1 : SIZE_MAX;
+	/* Never more than max_len + 1 in all: enough to see a stream overrun it. */
+	limit = o->max_len - o->drained < SIZE_MAX ? o->max_len - o->drained + 1 : SIZE_MAX;
 	if (o->cap - o->len >= n || o->cap >= limit)
 		return 0;
 	cap = o->cap < ((size_t)1 << 16) ? (size_t)1 << 16 : o->cap;
@@ -104,16 +130,18 @@ int comp_out_grow(struct comp_out *o)
 
 int comp_out_check(struct comp_out *o, size_t in_used)
 {
-	if (o->len > o->max_len) {
+	size_t total = o->drained + o->len;
+
+	if (total > o->max_len) {
 		log_err(o->ctx, "initrd: %s stream decompresses past the cap of %zu bytes", o->name,
 			o->max_len);
 		return -EFBIG;
 	}
-	if (in_used && o->max_ratio && o->len > o->ratio_floor && o->len / in_used > o->max_ratio) {
+	if (in_used && o->max_ratio && total > o->ratio_floor && total / in_used > o->max_ratio) {
 		log_err(o->ctx,
 			"initrd: %s stream expands %zu bytes to over %zu (ratio over %zu:1): "
 			"refusing a likely decompression bomb",
-			o->name, in_used, o->len, o->max_ratio);
+			o->name, in_used, total, o->max_ratio);
 		return -EFBIG;
 	}
 	return 0;
@@ -138,9 +166,76 @@ int comp_buf_grow(uint8_t **data, size_t *cap, size_t len, size_t min_room)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Streaming: entries handed to a callback as they are decompressed      */
+
+struct initrd_walk {
+	const struct morph_ctx *ctx;
+	initrd_entry_fn fn;
+	void *ud;
+	struct cpio_reader rd;
+	const struct initrd_segment *seg; /* offset and comp known so far */
+	size_t index;
+	size_t base;	  /* segment offset of the reader's buf[0] */
+	size_t last_used; /* dropped after the previous call */
+	bool started;
+};
+
+static void walk_segment(struct initrd_walk *w, const struct initrd_segment *seg, size_t index)
+{
+	w->seg = seg;
+	w->index = index;
+	w->base = 0;
+	w->last_used = 0;
+	w->started = false;
+}
+
+/* Reads the whole entries in data[0, len); *used: what may be dropped. */
+static int walk_entries(struct initrd_walk *w, const uint8_t *data, size_t len, bool more,
+			size_t *used)
+{
+	struct cpio_entry e;
+	int r;
+
+	if (!w->started) {
+		cpio_reader_init(&w->rd, w->ctx, data, len);
+		w->started = true;
+	} else {
+		cpio_reader_refill(&w->rd, data, len, w->last_used);
+		w->base += w->last_used;
+	}
+	w->rd.more = more;
+	while ((r = cpio_next(&w->rd, &e)) == 0) {
+		e.offset += w->base;
+		r = w->fn(w->ud, w->seg, w->index, &e);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	if (r == CPIO_MORE) {
+		w->last_used = *used = w->rd.pos & ~(size_t)3;
+		return 0;
+	}
+	if (w->rd.narchives == 0) {
+		log_err(w->ctx, "initrd: segment holds no cpio archive");
+		return -EUCLEAN;
+	}
+	w->last_used = *used = w->rd.pos;
+	return 0;
+}
+
+static int walk_drain(void *ud, const uint8_t *data, size_t len, bool final, size_t *used)
+{
+	return walk_entries(ud, data, len, !final, used);
+}
+
+/* Into *ret, or with walk set, through walk_drain (*ret is then NULL and
+ * *ret_len the whole decompressed length). */
 static int decompress_capped(const struct morph_ctx *ctx, const struct initrd_comp *c,
 			     const uint8_t *in, size_t in_len, const struct initrd_caps *caps,
-			     size_t max_out, uint8_t **ret, size_t *ret_len, size_t *consumed)
+			     size_t max_out, struct initrd_walk *walk, uint8_t **ret,
+			     size_t *ret_len, size_t *consumed)
 {
 	struct comp_out o = {
 		.ctx = ctx,
@@ -148,6 +243,8 @@ static int decompress_capped(const struct morph_ctx *ctx, const struct initrd_co
 		.max_len = max_out,
 		.max_ratio = caps->max_ratio,
 		.ratio_floor = caps->ratio_floor,
+		.drain = walk ? walk_drain : NULL,
+		.drain_ud = walk,
 	};
 	size_t used = 0;
 	int r;
@@ -162,12 +259,18 @@ static int decompress_capped(const struct morph_ctx *ctx, const struct initrd_co
 			in_len);
 		r = -EUCLEAN;
 	}
+	if (r == 0 && walk)
+		r = comp_out_drain(&o, true);
 	if (r < 0) {
 		free(o.data);
 		return r;
 	}
+	*ret_len = o.drained + o.len;
+	if (walk) {
+		free(o.data);
+		o.data = NULL;
+	}
 	*ret = o.data;
-	*ret_len = o.len;
 	*consumed = used;
 	return 0;
 }
@@ -179,7 +282,7 @@ int initrd_decompress(const struct morph_ctx *ctx, const struct initrd_comp *c, 
 	struct initrd_caps caps;
 
 	initrd_caps_default(&caps);
-	return decompress_capped(ctx, c, in, in_len, &caps, max_out, ret, ret_len, consumed);
+	return decompress_capped(ctx, c, in, in_len, &caps, max_out, NULL, ret, ret_len, consumed);
 }
 
 int initrd_compress(const struct morph_ctx *ctx, const struct initrd_comp *c, const uint8_t *in,
@@ -241,8 +344,11 @@ static int check_cpio(const struct morph_ctx *ctx, const uint8_t *buf, size_t le
 	return 0;
 }
 
+/* One segment at pos. With w, its entries go to w's callback as they are
+ * read and the segment keeps no data. */
 static int split_one(const struct morph_ctx *ctx, const uint8_t *image, size_t len, size_t pos,
-		     const struct initrd_caps *caps, size_t *total_out, struct initrd_segment *ret)
+		     const struct initrd_caps *caps, size_t *total_out, struct initrd_walk *w,
+		     size_t index, struct initrd_segment *ret)
 {
 	struct initrd_segment s = {.offset = pos};
 	const struct initrd_comp *c;
@@ -255,11 +361,19 @@ static int split_one(const struct morph_ctx *ctx, const uint8_t *image, size_t l
 			log_err(ctx, "initrd: cpio archive at unaligned offset %zu", pos);
 			return -EUCLEAN;
 		}
-		r = check_cpio(ctx, image + pos, len - pos, true, &end);
+		if (w) {
+			walk_segment(w, &s, index);
+			cpio_reader_init(&w->rd, ctx, image + pos, len - pos);
+			w->rd.stop_at_trailer = true;
+			w->started = true;
+			r = walk_entries(w, image + pos, len - pos, false, &end);
+		} else {
+			r = check_cpio(ctx, image + pos, len - pos, true, &end);
+		}
 		if (r < 0)
 			return r;
 		s.raw_len = end;
-		s.data = image + pos;
+		s.data = w ? NULL : image + pos;
 		s.len = end;
 		*ret = s;
 		return 0;
@@ -275,15 +389,21 @@ static int split_one(const struct morph_ctx *ctx, const uint8_t *image, size_t l
 			n > 4 ? m[4] : 0, n > 5 ? m[5] : 0);
 		return -EOPNOTSUPP;
 	}
-	r = decompress_capped(ctx, c, image + pos, len - pos, caps, caps->max_out - *total_out,
+	s.comp = c;
+	if (w)
+		walk_segment(w, &s, index);
+	r = decompress_capped(ctx, c, image + pos, len - pos, caps, caps->max_out - *total_out, w,
 			      &out, &out_len, &used);
 	if (r < 0) {
 		log_err(ctx, "initrd: %s segment at offset %zu: %s", c->name, pos,
-			r == -EFBIG ? "over the size cap" : "cannot decompress");
+			r == -EFBIG ? "over the size cap"
+			: w	    ? "cannot decompress or read its cpio content"
+				    : "cannot decompress");
 		return r;
 	}
-	/* The kernel calls anything after the last trailer "junk". */
-	r = check_cpio(ctx, out, out_len, false, &end);
+	/* The kernel calls anything after the last trailer "junk". (A walk
+	 * checked that as it went.) */
+	r = w ? 0 : check_cpio(ctx, out, out_len, false, &end);
 	if (r < 0) {
 		log_err(ctx, "initrd: %s segment at offset %zu: bad cpio content", c->name, pos);
 		free(out);
@@ -291,16 +411,15 @@ static int split_one(const struct morph_ctx *ctx, const uint8_t *image, size_t l
 	}
 	*total_out += out_len;
 	s.raw_len = used;
-	s.comp = c;
 	s.data = out;
 	s.len = out_len;
-	s.owned = true;
+	s.owned = out != NULL;
 	*ret = s;
 	return 0;
 }
 
-int initrd_split(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
-		 const struct initrd_caps *caps, struct initrd **ret)
+static int scan(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
+		const struct initrd_caps *caps, struct initrd_walk *w, struct initrd **ret)
 {
 	struct initrd_caps defaults;
 	struct initrd *ird;
@@ -326,7 +445,7 @@ int initrd_split(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
 			r = -E2BIG;
 			goto fail;
 		}
-		r = split_one(ctx, image, len, pos, caps, &total_out, &s);
+		r = split_one(ctx, image, len, pos, caps, &total_out, w, ird->nseg, &s);
 		if (r < 0)
 			goto fail;
 		r = push_segment(ird, caps, &s);
@@ -342,11 +461,28 @@ int initrd_split(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
 		r = -EUCLEAN;
 		goto fail;
 	}
-	*ret = ird;
+	if (ret)
+		*ret = ird;
+	else
+		initrd_free(ird);
 	return 0;
 fail:
 	initrd_free(ird);
 	return r;
+}
+
+int initrd_split(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
+		 const struct initrd_caps *caps, struct initrd **ret)
+{
+	return scan(ctx, image, len, caps, NULL, ret);
+}
+
+int initrd_walk(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
+		const struct initrd_caps *caps, initrd_entry_fn fn, void *ud, struct initrd **ret)
+{
+	struct initrd_walk w = {.ctx = ctx, .fn = fn, .ud = ud};
+
+	return scan(ctx, image, len, caps, &w, ret);
 }
 
 int initrd_join(const struct morph_ctx *ctx, const struct initrd_segment *seg, size_t nseg,

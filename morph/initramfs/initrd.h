@@ -67,6 +67,23 @@ int initrd_split(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
 		 const struct initrd_caps *caps, struct initrd **ret);
 void initrd_free(struct initrd *ird);
 
+struct cpio_entry;
+/* Called for each entry of a walk; seg is the segment (offset and comp set),
+ * index its number. e and its name and data are valid only during the call.
+ * 0 goes on; a negative errno ends the walk with that value. */
+typedef int (*initrd_entry_fn)(void *ud, const struct initrd_segment *seg, size_t index,
+			       const struct cpio_entry *e);
+
+/*
+ * initrd_split() without keeping the archives: every entry of every segment
+ * goes to fn in order as it is decompressed, and only the entry being read
+ * (plus a decompressor step) is in memory at a time, not whole archives.
+ * The same checks, caps and errors as initrd_split(). On success *ret (may
+ * be NULL) gets the segments with data NULL and len their cpio size.
+ */
+int initrd_walk(const struct morph_ctx *ctx, const uint8_t *image, size_t len,
+		const struct initrd_caps *caps, initrd_entry_fn fn, void *ud, struct initrd **ret);
+
 /* Decompresses one stream with c; *ret is malloc'd (the caller frees). */
 int initrd_decompress(const struct morph_ctx *ctx, const struct initrd_comp *c, const uint8_t *in,
 		      size_t in_len, size_t max_out, uint8_t **ret, size_t *ret_len,

@@ -141,15 +141,19 @@ struct initramfsrule {
 	/* the image */
 	const uint8_t *image;
 	size_t image_len;
-	struct initrd *ird;
-	const struct initrd_segment *main; /* the last segment; NULL once dropped */
-	const struct initrd_comp *comp;	   /* the main segment's compressor */
+	const struct initrd_comp *comp; /* the main (last) segment's compressor */
 	size_t main_offset;
 	uint32_t max_ino;
-	struct cpio_entry *ents; /* every segment's, in order; malloc'd */
-	size_t nents;
+	/* Every segment's entries, in order (malloc'd), names in the arena.
+	 * The image is walked, not unpacked whole: only the data the rule
+	 * reads is kept (the modules directory, the load configuration; all
+	 * of an lz4 archive, which is rewritten), each copy malloc'd. */
+	struct cpio_entry *ents;
+	size_t nents, cap;
 	size_t main_first;   /* index of the main segment's first entry */
+	size_t cur_seg;	     /* the walk's segment */
 	const char **sorted; /* entry names, sorted, malloc'd */
+	const char *pfxs[2]; /* where modules may be: lib/... and usr/lib/... */
 	const char *pfx;     /* "lib/modules/<ver>" or "usr/lib/modules/<ver>" */
 	/* the new content */
 	struct initramfsrule_file files[2];
@@ -161,6 +165,16 @@ struct initramfsrule {
 	char staging[4096]; /* "" when none */
 };
 
+/* The entries and the data kept from them. */
+static void initramfsrule_free_ents(struct initramfsrule *x)
+{
+	/* nents stays: it also counts the names in sorted. */
+	for (size_t i = 0; x->ents && i < x->nents; i++)
+		free((void *)x->ents[i].data);
+	free(x->ents);
+	x->ents = NULL;
+}
+
 static void initramfsrule_free(struct initramfsrule *x)
 {
 	if (x->staging[0])
@@ -168,8 +182,7 @@ static void initramfsrule_free(struct initramfsrule *x)
 	for (size_t i = 0; i < x->nidx; i++)
 		free(x->idx[i].data);
 	free(x->sorted);
-	free(x->ents);
-	initrd_free(x->ird);
+	initramfsrule_free_ents(x);
 }
 
 /* A note that ends the rule without a change: 0, or -ENOMEM. */
@@ -583,13 +596,76 @@ static void initramfsrule_soften(void *ud, enum morph_log_level level, const cha
 	morph_log(ud, level == MORPH_LOG_ERR ? MORPH_LOG_WARN : level, "%s", msg);
 }
 
+/* Whether an archive of compressor c can have another appended after it
+ * (see initramfsrule_append): all but lz4's legacy format. */
+static bool initramfsrule_comp_appends(const struct initrd_comp *c)
+{
+	return !c || strcmp(initrd_comp_name(c), "lz4") != 0;
+}
+
+/* Whether the rule reads an entry's data: files under the modules
+ * directories, the load configuration it may replace, and everything of
+ * an lz4 archive (rewritten whole). */
+static bool initramfsrule_wants_data(const struct initramfsrule *x,
+				     const struct initrd_segment *seg, const struct cpio_entry *e)
+{
+	if (!initramfsrule_comp_appends(seg->comp))
+		return true;
+	if (!S_ISREG(e->mode))
+		return false;
+	return initramfsrule_under(e->name, x->pfxs[0]) ||
+	       initramfsrule_under(e->name, x->pfxs[1]) ||
+	       !strcmp(e->name, INITRAMFSRULE_ITOOLS_MODULES) ||
+	       !strcmp(e->name, INITRAMFSRULE_DRACUT_LOAD) ||
+	       !strcmp(e->name, INITRAMFSRULE_DRACUT_CMDLINE);
+}
+
+/* initrd_walk's callback: one entry kept, its data only when wanted. */
+static int initramfsrule_take(void *ud, const struct initrd_segment *seg, size_t index,
+			      const struct cpio_entry *e)
+{
+	struct initramfsrule *x = ud;
+	struct cpio_entry *k;
+
+	if (x->nents == x->cap) {
+		size_t ncap = x->cap ? x->cap * 2 : 256;
+		struct cpio_entry *n = realloc(x->ents, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		x->ents = n;
+		x->cap = ncap;
+	}
+	if (index != x->cur_seg || x->nents == 0) {
+		x->cur_seg = index;
+		x->main_first = x->nents;
+	}
+	k = &x->ents[x->nents];
+	*k = *e;
+	k->name = k->raw_name = arena_strdup(x->c->p->arena, e->name);
+	k->data = NULL;
+	k->data_len = 0;
+	if (!k->name)
+		return -ENOMEM;
+	if (initramfsrule_wants_data(x, seg, e) && e->data_len) {
+		void *d = malloc(e->data_len);
+
+		if (!d)
+			return -ENOMEM;
+		memcpy(d, e->data, e->data_len);
+		k->data = d;
+		k->data_len = e->data_len;
+	}
+	if (k->ino > x->max_ino)
+		x->max_ino = k->ino;
+	x->nents++;
+	return 0;
+}
+
 static int initramfsrule_read_image(struct initramfsrule *x)
 {
 	const char *data;
-	struct cpio_reader rd;
-	struct cpio_entry e;
-	size_t cap = 0;
-	char *pfx[2];
+	struct initrd *ird = NULL;
 	size_t count[2] = {0, 0};
 	int r;
 
@@ -602,76 +678,58 @@ static int initramfsrule_read_image(struct initramfsrule *x)
 		return r < 0 ? r : 1;
 	}
 	x->image = (const uint8_t *)data;
+	/* Where the image may keep modules: lib/ or usr/lib/ (merged /usr). */
+	x->pfxs[0] = arena_printf(x->c->p->arena, "lib/modules/%s", x->k->version);
+	x->pfxs[1] = arena_printf(x->c->p->arena, "usr/lib/modules/%s", x->k->version);
+	if (!x->pfxs[0] || !x->pfxs[1])
+		return -ENOMEM;
 	{
 		/* An unreadable image is skipped with a plan note, so what the
 		 * library says about it is a warning, not an error. */
 		struct morph_ctx soft = {initramfsrule_soften, x->c->ctx, MORPH_LOG_DEBUG};
 
-		r = initrd_split(&soft, x->image, x->image_len, NULL, &x->ird);
+		r = initrd_walk(&soft, x->image, x->image_len, NULL, initramfsrule_take, x, &ird);
 	}
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0 || x->ird->nseg == 0) {
+	if (r < 0 || ird->nseg == 0) {
+		if (r >= 0)
+			initrd_free(ird);
 		r = initramfsrule_skip(
 			x,
 			"initramfs %s cannot be read (%s); virtio drivers not injected: "
 			"rebuild it in the guest",
 			x->k->initramfs,
 			r == -EOPNOTSUPP ? "unknown or unsupported compressor"
+			: r == -EUCLEAN	 ? "corrupt stream or archive"
 			: r < 0		 ? strerror(-r)
 					 : "empty");
 		return r < 0 ? r : 1;
 	}
-	x->main = &x->ird->seg[x->ird->nseg - 1];
-	x->comp = x->main->comp;
-	x->main_offset = x->main->offset;
-	for (size_t s = 0; s < x->ird->nseg; s++) {
-		if (s == x->ird->nseg - 1)
-			x->main_first = x->nents;
-		cpio_reader_init(&rd, x->c->ctx, x->ird->seg[s].data, x->ird->seg[s].len);
-		while ((r = cpio_next(&rd, &e)) == 0) {
-			if (x->nents == cap) {
-				size_t ncap = cap ? cap * 2 : 256;
-				struct cpio_entry *n = realloc(x->ents, ncap * sizeof(*n));
+	x->comp = ird->seg[ird->nseg - 1].comp;
+	x->main_offset = ird->seg[ird->nseg - 1].offset;
+	/* The last segment held no entry (only a trailer): nothing is kept
+	 * from it, so a rewrite starts after every kept entry. */
+	if (x->cur_seg != ird->nseg - 1)
+		x->main_first = x->nents;
+	initrd_free(ird);
 
-				if (!n)
-					return -ENOMEM;
-				x->ents = n;
-				cap = ncap;
-			}
-			x->ents[x->nents++] = e;
-		}
-		if (r < 0) {
-			if (r == -ENOMEM)
-				return r;
-			r = initramfsrule_skip(x, "initramfs %s: archive %zu unreadable (%s)",
-					       x->k->initramfs, s + 1, strerror(-r));
-			return r < 0 ? r : 1;
-		}
-	}
 	x->sorted = malloc((x->nents ? x->nents : 1) * sizeof(*x->sorted));
 	if (!x->sorted)
 		return -ENOMEM;
-	for (size_t i = 0; i < x->nents; i++) {
+	for (size_t i = 0; i < x->nents; i++)
 		x->sorted[i] = x->ents[i].name;
-		if (x->ents[i].ino > x->max_ino)
-			x->max_ino = x->ents[i].ino;
-	}
 	qsort(x->sorted, x->nents, sizeof(*x->sorted), initramfsrule_cmp_str);
 
 	/* Where the image keeps modules: where it has some; else lib/, or
 	 * usr/lib/ when lib is a symlink (merged /usr). */
-	pfx[0] = arena_printf(x->c->p->arena, "lib/modules/%s", x->k->version);
-	pfx[1] = arena_printf(x->c->p->arena, "usr/lib/modules/%s", x->k->version);
-	if (!pfx[0] || !pfx[1])
-		return -ENOMEM;
 	for (size_t i = 0; i < x->nents; i++) {
 		const struct cpio_entry *en = &x->ents[i];
 		char name[INITRAMFSRULE_NAME_MAX];
 		struct initramfsrule_mod *m;
 
 		for (int p = 0; p < 2; p++) {
-			if (!initramfsrule_under(en->name, pfx[p]))
+			if (!initramfsrule_under(en->name, x->pfxs[p]))
 				continue;
 			count[p]++;
 			if (S_ISREG(en->mode) &&
@@ -681,11 +739,11 @@ static int initramfsrule_read_image(struct initramfsrule *x)
 		}
 	}
 	if (count[0] || count[1]) {
-		x->pfx = count[1] > count[0] ? pfx[1] : pfx[0];
+		x->pfx = count[1] > count[0] ? x->pfxs[1] : x->pfxs[0];
 	} else {
 		const struct cpio_entry *lib = initramfsrule_entry(x, "lib");
 
-		x->pfx = lib && S_ISLNK(lib->mode) ? pfx[1] : pfx[0];
+		x->pfx = lib && S_ISLNK(lib->mode) ? x->pfxs[1] : x->pfxs[0];
 	}
 	return 0;
 }
@@ -1065,19 +1123,11 @@ static int initramfsrule_add_file(struct initramfsrule *x, struct initramfsrule_
 }
 
 /* Appending needs only the names of what the image holds (for the parent
- * directories): they are copied and the decompressed archives freed before
- * the new image is built, so the two are never in memory together. */
-static int initramfsrule_drop_archives(struct initramfsrule *x)
+ * directories, in the arena): the entries and their kept data are freed
+ * before the new image is built, so the two are never in memory together. */
+static void initramfsrule_drop_archives(struct initramfsrule *x)
 {
-	for (size_t i = 0; i < x->nents; i++)
-		if (!(x->sorted[i] = arena_strdup(x->c->p->arena, x->sorted[i])))
-			return -ENOMEM;
-	free(x->ents);
-	x->ents = NULL;
-	initrd_free(x->ird);
-	x->ird = NULL;
-	x->main = NULL;
-	return 0;
+	initramfsrule_free_ents(x);
 }
 
 /* Append, or rewrite the main archive? The kernel unpacks the segments in
@@ -1088,7 +1138,7 @@ static int initramfsrule_drop_archives(struct initramfsrule *x)
  * one more chunk: that archive is rewritten whole. */
 static bool initramfsrule_append(const struct initramfsrule *x)
 {
-	return !x->comp || strcmp(initrd_comp_name(x->comp), "lz4") != 0;
+	return initramfsrule_comp_appends(x->comp);
 }
 
 /* The new image in *ret (malloc'd). */
@@ -1242,11 +1292,8 @@ static int initramfsrule_plan(struct initramfsrule *x)
 		if (r < 0)
 			return r;
 	}
-	if (initramfsrule_append(x)) {
-		r = initramfsrule_drop_archives(x);
-		if (r < 0)
-			return r;
-	}
+	if (initramfsrule_append(x))
+		initramfsrule_drop_archives(x);
 	r = initramfsrule_build(x, &img, &img_len);
 	if (r == -EOPNOTSUPP)
 		return plan_note(x->c->p, INITRAMFSRULE_RULE,

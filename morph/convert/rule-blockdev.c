@@ -30,8 +30,9 @@ const char *convert_stable_spec(struct convert *c, const char *value)
 		plan_note(c->p, "blockdev",
 			  "cannot map %s to a UUID: no volume with that name among the inputs%s",
 			  value,
-			  c->g->root_volume < 0 ? " (a directory input has no volume information)"
-						: "");
+			  c->g->root_volume < 0
+				  ? " (a directory input: only the volumes mounted in it are known)"
+				  : "");
 		return NULL;
 	}
 	{

@@ -379,3 +379,59 @@ void disk_free(struct disk *d)
 	free(d->path);
 	free(d);
 }
+
+int disk_probe_device(struct morph_ctx *ctx, const char *path, struct volume *ret)
+{
+	struct disk d = {.path = (char *)path, .fd = -1};
+	struct volume v = {0};
+	struct stat st;
+	blkid_probe pr;
+	int r;
+
+	d.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (d.fd < 0)
+		return -errno;
+	if (fstat(d.fd, &st) < 0 || !S_ISBLK(st.st_mode)) {
+		r = -ENOTBLK;
+		goto out;
+	}
+	if (ioctl(d.fd, BLKGETSIZE64, &d.size) < 0) {
+		r = -errno;
+		goto out;
+	}
+	v.size = d.size;
+	r = probe_superblock(ctx, &d, &v);
+	if (r < 0)
+		goto out;
+	/* Its entry in the partition table of the disk it is on. */
+	pr = blkid_new_probe();
+	if (!pr) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (blkid_probe_set_device(pr, d.fd, 0, 0) == 0) {
+		char num[16] = "";
+
+		blkid_probe_enable_superblocks(pr, 0);
+		blkid_probe_enable_partitions(pr, 1);
+		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+		if (blkid_do_safeprobe(pr) == 0) {
+			copy_tag(pr, "PART_ENTRY_UUID", v.partuuid, sizeof(v.partuuid));
+			copy_tag(pr, "PART_ENTRY_NAME", v.partlabel, sizeof(v.partlabel));
+			copy_tag(pr, "PART_ENTRY_TYPE", v.part_type, sizeof(v.part_type));
+			copy_tag(pr, "PART_ENTRY_SCHEME", v.scheme, sizeof(v.scheme));
+			copy_tag(pr, "PART_ENTRY_NUMBER", num, sizeof(num));
+			v.partno = atoi(num);
+		}
+	}
+	blkid_free_probe(pr);
+	*ret = v;
+out:
+	close(d.fd);
+	return r;
+}
+
+char *disk_devno_name(dev_t devno)
+{
+	return blkid_devno_to_devname(devno);
+}

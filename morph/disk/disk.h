@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ctx.h"
 
@@ -58,6 +59,16 @@ struct disk {
  */
 int disk_open(struct morph_ctx *ctx, const char *path, bool writable, struct disk **ret);
 void disk_free(struct disk *d);
+
+/*
+ * Probes one block device as a volume: its filesystem (type, UUID, label)
+ * and, when it is a partition, its entry (PARTUUID, PARTLABEL, number). For
+ * directory inputs, whose filesystems the host has mounted. 0, -ENOTBLK,
+ * -ENOMEM, or -errno from open/ioctl.
+ */
+int disk_probe_device(struct morph_ctx *ctx, const char *path, struct volume *ret);
+/* The /dev path of a block device number (malloc'd), or NULL. */
+char *disk_devno_name(dev_t devno);
 
 const char *volume_role_name(enum volume_role r);
 

@@ -161,7 +161,15 @@ int fstab_resolve_spec(const struct guest *g, const char *spec)
 		}
 		return -1;
 	}
-	if (str_startswith(spec, "/dev/"))
-		return by_kernel_name(g, spec + 5);
+	if (str_startswith(spec, "/dev/")) {
+		int v = by_kernel_name(g, spec + 5);
+
+		if (v >= 0)
+			return v;
+	}
+	/* A directory input's fstab line whose mounted volume was probed. */
+	for (size_t i = 0; i < g->mounts.n; i++)
+		if (g->mounts.v[i].volume >= 0 && strcmp(g->mounts.v[i].spec, spec) == 0)
+			return g->mounts.v[i].volume;
 	return -1;
 }

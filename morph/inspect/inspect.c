@@ -298,6 +298,8 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 		r = fstab_parse(g, buf, len);
 		if (r == 0)
 			r = mount_fstab(g, t, c, nc);
+		if (r == 0 && g->root_volume < 0)
+			r = dirvol_probe(g, g->root_source);
 	} else if (r == -ENOENT || r == -EISDIR || r == -EINVAL) {
 		r = 0;
 	} else if (r == -ELOOP) {

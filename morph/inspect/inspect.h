@@ -27,5 +27,10 @@ int inspect_guest(struct morph_ctx *ctx, const char *const *inputs, size_t n,
 
 /* fstab.c: parse the guest's /etc/fstab into g->mounts. */
 int fstab_parse(struct guest *g, const char *buf, size_t len);
-/* Which of g->volumes a device spec names, or -1. */
+/* Which of g->volumes a device spec names, or -1. A spec no volume
+ * answers to by name or tag still resolves when an fstab line with exactly
+ * that spec has a volume (a directory input's mounts, see dirvol.c). */
 int fstab_resolve_spec(const struct guest *g, const char *spec);
+/* dirvol.c: the volumes the host mounted under directory input root, for
+ * the fstab lines they serve (sets their volume). 0 or -ENOMEM. */
+int dirvol_probe(struct guest *g, const char *root);

@@ -97,6 +97,66 @@ static int fs_identify(const char *dev, struct fs_ident *id)
 }
 
 /* The device an fstab spec names, among every block device and partition. */
+/* /dev name of partition partno of disk (vda1, nvme0n1p1, md0p1). */
+void part_name(const char *disk, int partno, char *buf, size_t size)
+{
+	size_t n = strlen(disk);
+	bool digit = n && disk[n - 1] >= '0' && disk[n - 1] <= '9';
+
+	if (partno == 0)
+		snprintf(buf, size, "/dev/%s", disk);
+	else
+		snprintf(buf, size, "/dev/%s%s%d", disk, digit ? "p" : "", partno);
+}
+
+int kernel_name_part(const char *spec, char root_letter, const char *disk, char *dev, size_t size)
+{
+	static const char *const prefixes[] = {"/dev/sd", "/dev/hd", "/dev/xvd", "/dev/vd"};
+	const char *p = NULL;
+	long partno = 0;
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !p; i++)
+		if (!strncmp(spec, prefixes[i], strlen(prefixes[i])))
+			p = spec + strlen(prefixes[i]);
+	/* One letter, the root's, then a partition number and nothing else. */
+	if (!p || *p != root_letter || p[1] < '1' || p[1] > '9')
+		return -ENOENT;
+	for (p++; *p >= '0' && *p <= '9' && partno < 4096; p++)
+		partno = partno * 10 + (*p - '0');
+	if (*p || partno >= 4096)
+		return -ENOENT;
+	part_name(disk, (int)partno, dev, size);
+	return 0;
+}
+
+/* The letter of the guest's own name for its root disk: from fstab's root
+ * line when it uses a kernel name (/dev/sdb2 -> 'b'), else 'a'. */
+static char root_letter(const char *fstab)
+{
+	static const char *const prefixes[] = {"/dev/sd", "/dev/hd", "/dev/xvd", "/dev/vd"};
+	const char *line = fstab;
+
+	while (line && *line) {
+		char spec[256], mp[128];
+
+		if (sscanf(line, " %255s %127s", spec, mp) == 2 && spec[0] != '#' &&
+		    !strcmp(mp, "/")) {
+			for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+				size_t n = strlen(prefixes[i]);
+
+				if (!strncmp(spec, prefixes[i], n) && spec[n] >= 'a' &&
+				    spec[n] <= 'z')
+					return spec[n];
+			}
+			return 'a';
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 'a';
+}
+
 static int resolve_spec(const char *spec, char *dev, size_t size)
 {
 	const char *want = NULL;
@@ -187,9 +247,10 @@ static bool skip_type(const char *type)
 
 /* Mount the guest's fstab entries under /guest; each mounted mountpoint goes
  * to mounted[] (static buffer order, deepest last) for unmounting. */
-int guest_mount_fstab(bool rw, void (*say)(const char *fmt, ...), char mounted[][128], int max)
+int guest_mount_fstab(const char *disk, bool rw, void (*say)(const char *fmt, ...),
+		      char mounted[][128], int max)
 {
-	char *buf = NULL, *line, *save = NULL;
+	char *buf = NULL, *line, *save = NULL, letter;
 	int fd, root, n = 0;
 	struct stat st;
 
@@ -205,6 +266,7 @@ int guest_mount_fstab(bool rw, void (*say)(const char *fmt, ...), char mounted[]
 		return 0;
 	}
 	close(fd);
+	letter = root_letter(buf);
 	root = open("/guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (line = strtok_r(buf, "\n", &save); root >= 0 && line && n < max;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -215,7 +277,8 @@ int guest_mount_fstab(bool rw, void (*say)(const char *fmt, ...), char mounted[]
 		    spec[0] == '#' || mp[0] != '/' || !strcmp(mp, "/") || skip_type(type) ||
 		    strstr(opt, "bind"))
 			continue;
-		if (resolve_spec(spec, dev, sizeof(dev))) {
+		if (resolve_spec(spec, dev, sizeof(dev)) &&
+		    (kernel_name_part(spec, letter, disk, dev, sizeof(dev)) || access(dev, F_OK))) {
 			say("fstab: %.100s for %.100s not found here, not mounted", spec, mp);
 			continue;
 		}

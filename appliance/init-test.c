@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for the host-testable parts of PID 1: the command line parser,
- * the JSON reader, the NIC listing and mapping, and the result line. Plain
+ * the JSON reader, the NIC listing and mapping, the result line, and the
+ * mapping of the guest's kernel device names to this VM's disks. Plain
  * asserts in one process: the parts are small and have no I/O to isolate.
  * Run by `make check-init` (and `make check-qemu`).
  */
@@ -239,12 +240,34 @@ static void test_result(void)
 	result_free(&r);
 }
 
+static void test_kernel_names(void)
+{
+	char dev[64];
+
+	CHECK(kernel_name_part("/dev/sda1", 'a', "vdb", dev, sizeof(dev)) == 0);
+	CHECK(!strcmp(dev, "/dev/vdb1"));
+	CHECK(kernel_name_part("/dev/xvda12", 'a', "nvme0n1", dev, sizeof(dev)) == 0);
+	CHECK(!strcmp(dev, "/dev/nvme0n1p12"));
+	CHECK(kernel_name_part("/dev/hdb3", 'b', "sdc", dev, sizeof(dev)) == 0);
+	CHECK(!strcmp(dev, "/dev/sdc3"));
+	/* Another disk's letter, the whole disk, partition 0, junk, overflow. */
+	CHECK(kernel_name_part("/dev/sdb1", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("/dev/sda", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("/dev/sda0", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("/dev/sda1x", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("/dev/sda99999999999", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("/dev/sdaa1", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("/dev/mapper/vg-root", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+	CHECK(kernel_name_part("UUID=1234", 'a', "vda", dev, sizeof(dev)) == -ENOENT);
+}
+
 int main(void)
 {
 	test_cmdline();
 	test_json();
 	test_nics();
 	test_result();
+	test_kernel_names();
 	printf("init-test: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -446,18 +446,6 @@ static int wait_for_disks(char names[][32], int max)
 	}
 }
 
-/* /dev name of partition partno of disk (vda1, nvme0n1p1, md0p1). */
-static void part_name(const char *disk, int partno, char *buf, size_t size)
-{
-	size_t n = strlen(disk);
-	bool digit = n && disk[n - 1] >= '0' && disk[n - 1] <= '9';
-
-	if (partno == 0)
-		snprintf(buf, size, "/dev/%s", disk);
-	else
-		snprintf(buf, size, "/dev/%s%s%d", disk, digit ? "p" : "", partno);
-}
-
 /* The FAT volume label of a partition (boot sector offset 43 for FAT12/16,
  * 71 for FAT32, 11 bytes), checked against RESULTS_LABEL. */
 static bool fat_label_is_results(const char *dev)
@@ -760,7 +748,7 @@ static void process_disk(const char *disk, int64_t deadline, const char *const *
 		jv_free(inspect);
 		inspect = NULL;
 		argv[3] = "/guest";
-		n_sub = guest_mount_fstab(opts.mode == MODE_CONVERT, say, sub, 16);
+		n_sub = guest_mount_fstab(disk, opts.mode == MODE_CONVERT, say, sub, 16);
 		say("inspecting %s through /guest", dev);
 		code = morph_run(d, argv, deadline, &out);
 		free(d->inspect_json);

@@ -104,12 +104,28 @@ int nics_map(const struct jv *interfaces, const struct nic *nics, int n_nics, ch
 
 /* ---- fstab mounts under /guest (init-mount.c) ---- */
 
+/* /dev name of partition partno of disk (vda1, nvme0n1p1, md0p1; the disk
+ * itself for 0). */
+void part_name(const char *disk, int partno, char *buf, size_t size);
+
+/*
+ * A kernel name the guest gave one of its partitions under the old
+ * controller (/dev/sda2, hda2, xvda2, vda2), as a partition of disk, the
+ * disk the guest's root was found on here: only names with root_letter
+ * (the root disk's letter in the guest's fstab) map; the partition number
+ * is kept. 0 with dev set, or -ENOENT.
+ */
+int kernel_name_part(const char *spec, char root_letter, const char *disk, char *dev, size_t size);
+
 /*
  * Mount the filesystems /guest/etc/fstab names (by UUID=, LABEL=, LVM or md
- * path) at their mountpoints under /guest, confined to it; read-only unless
- * rw. Their mountpoints go to mounted[] in mount order; returns the count.
+ * path, or by a kernel name on the root's own disk, see kernel_name_part)
+ * at their mountpoints under /guest, confined to it; read-only unless rw.
+ * disk is where the root was found. Their mountpoints go to mounted[] in
+ * mount order; returns the count.
  */
-int guest_mount_fstab(bool rw, void (*say)(const char *fmt, ...), char mounted[][128], int max);
+int guest_mount_fstab(const char *disk, bool rw, void (*say)(const char *fmt, ...),
+		      char mounted[][128], int max);
 
 /* Replay the journal of an ext filesystem that needs recovery, by mounting
  * it once: 1 replayed, 0 not needed, -errno. */

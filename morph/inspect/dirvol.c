@@ -53,18 +53,44 @@ static bool dirvol_is_mount_root(int fd, const struct stat *st)
 	return up.st_dev != st->st_dev || up.st_ino == st->st_ino;
 }
 
-/* The source of the mount with device number dev, from mountinfo (its
- * fields: id parent maj:min root mountpoint options [tags] - type source
- * superoptions). NULL when none names a /dev path. */
-static char *dirvol_mount_source(struct guest *g, dev_t dev)
+/* mountinfo's octal escapes (\040 for a space) undone in place. */
+static void dirvol_unescape(char *s)
 {
-	char want[32], *buf = NULL, *line, *save = NULL, *res = NULL;
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/*
+ * The source of the mount serving directory fd, from mountinfo (its fields:
+ * id parent maj:min root mountpoint options [tags] - type source
+ * superoptions): the mount with fd's device number, else the last one
+ * mounted on fd's path (btrfs reports a subvolume's own anonymous device
+ * in stat, not the one in mountinfo). NULL when none names a /dev path.
+ */
+static char *dirvol_mount_source(struct guest *g, dev_t dev, int fd)
+{
+	char want[32], *buf = NULL, *line, *save = NULL, *by_dev = NULL, *by_path = NULL;
+	char self[64], path[4096];
 	size_t len = 0, cap = 0;
+	ssize_t pl;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	if (!f)
 		return NULL;
 	snprintf(want, sizeof(want), "%u:%u", major(dev), minor(dev));
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	pl = readlink(self, path, sizeof(path) - 1);
+	path[pl > 0 ? pl : 0] = '\0';
 	for (;;) {
 		char *nb;
 		size_t n;
@@ -87,29 +113,36 @@ static char *dirvol_mount_source(struct guest *g, dev_t dev)
 	if (!buf)
 		return NULL;
 	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line && !res; line = strtok_r(NULL, "\n", &save)) {
-		char *sep = strstr(line, " - "), *fields[3] = {NULL}, *p = line, *src;
+	for (line = strtok_r(buf, "\n", &save); line && !by_dev;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sep = strstr(line, " - "), *fields[5] = {NULL}, *p = line, *src;
 		size_t k;
 
-		for (k = 0; k < 3 && p; k++) {
+		for (k = 0; k < 5 && p; k++) {
 			fields[k] = p;
 			p = strchr(p, ' ');
 			if (p)
 				*p++ = '\0';
 		}
-		if (k < 3 || !sep || !fields[2] || strcmp(fields[2], want) != 0 || sep < p)
+		if (k < 5 || !sep || !p || sep < p)
 			continue;
-		src = sep + 3;
-		src = strchr(src, ' '); /* past the type */
+		src = strchr(sep + 3, ' '); /* past the type */
 		if (!src)
 			continue;
 		src++;
 		src[strcspn(src, " ")] = '\0';
-		if (strncmp(src, "/dev/", 5) == 0)
-			res = arena_strdup(g->arena, src);
+		if (strncmp(src, "/dev/", 5) != 0)
+			continue;
+		dirvol_unescape(fields[4]);
+		if (strcmp(fields[2], want) == 0)
+			by_dev = src;
+		else if (path[0] == '/' && strcmp(fields[4], path) == 0)
+			by_path = src;
 	}
+	line = by_dev ? by_dev : by_path;
+	line = line ? arena_strdup(g->arena, line) : NULL;
 	free(buf);
-	return res;
+	return line;
 }
 
 /* The volume of block device path, added once; its index or a negative
@@ -166,7 +199,6 @@ int dirvol_probe(struct guest *g, const char *root)
 			close(fd);
 			continue;
 		}
-		close(fd);
 		if (major(st.st_dev) != 0) {
 			char *name = disk_devno_name(st.st_dev);
 
@@ -174,7 +206,8 @@ int dirvol_probe(struct guest *g, const char *root)
 			free(name);
 		}
 		if (!dev)
-			dev = dirvol_mount_source(g, st.st_dev);
+			dev = dirvol_mount_source(g, st.st_dev, fd);
+		close(fd);
 		if (!dev)
 			continue;
 		v = dirvol_volume(g, dev, m->mountpoint);

@@ -2,7 +2,8 @@
 # A guest given as a mounted directory (what the appliance does for XFS,
 # btrfs and LVM roots): morph finds the volumes the host mounted there and
 # still names /dev/sda1 by UUID; the swap it cannot see stays, with a note.
-# A tree that is not a mount (unpacked on the host's disk) gets no volume.
+# A tree that is not a mount (unpacked on the host's disk) gets no volume;
+# a btrfs root (mountinfo by path) with an ext4 /boot maps too.
 # Needs root and loop devices (SKIP otherwise).
 . "$MORPH_SRC/tests/lib.sh"
 fx=$MORPH_FIXTURES
@@ -68,4 +69,29 @@ elif grep -q 'cannot map /dev/sda1.*directory input' "$w/plan2.txt"; then
 	pass "an unpacked tree gets no volume, and the note says why"
 else
 	fail "an unpacked tree: no note about the directory input"
+fi
+
+# btrfs root (stat gives the subvolume's own anonymous device, so the source
+# comes from mountinfo by path) with /boot on ext4, fstab by kernel name.
+cleanup
+trap - EXIT
+if ! "$MORPH_SRC/tests/qemu/mkbtrfs-guest" "$fx/debian12/root" "$w/b.img" names >/dev/null 2>&1; then
+	skip "directory input on btrfs: cannot build the btrfs guest (btrfs-progs)"
+	exit 0
+fi
+loop=$(losetup -fP --show "$w/b.img")
+partx -a "$loop" 2>/dev/null || true
+trap 'umount "$w/mnt/boot" 2>/dev/null; umount "$w/mnt" 2>/dev/null; losetup -d "$loop" 2>/dev/null' EXIT
+for _ in 1 2 3 4 5; do [ -b "${loop}p2" ] && break; sleep 0.2; done
+if ! mount -o ro "${loop}p2" "$w/mnt" 2>"$w/err" || ! mount -o ro "${loop}p1" "$w/mnt/boot" 2>>"$w/err"; then
+	skip "directory input on btrfs: cannot mount ($(head -c 200 "$w/err"))"
+	exit 0
+fi
+"$MORPH" convert --dry-run "$w/mnt" >"$w/plan3.txt" 2>"$w/err"
+if grep -q '^+UUID=6d6f7270-6274-4000-8000-000000000001 / btrfs' "$w/plan3.txt" &&
+	grep -q '^+UUID=6d6f7270-6274-4000-8000-000000000002 /boot ext4' "$w/plan3.txt"; then
+	pass "btrfs root and ext4 /boot named by UUID"
+else
+	fail "btrfs root or /boot not mapped"
+	grep -E '^[-+](/dev|UUID)|cannot map' "$w/plan3.txt" | head | sed 's/^/    /'
 fi

@@ -379,7 +379,10 @@ static int disk_list(char names[][32], int max)
 }
 
 /* A storage controller that may still be finding its disks: any PCI mass
- * storage device (class 0x01) but the IDE controller every QEMU pc has. */
+ * storage device (class 0x01) but IDE (0x0101, every QEMU pc has one) and
+ * AHCI SATA (0x0106, every q35 has one). libata probes their ports from
+ * async work the kernel finishes before it starts PID 1, so their disks are
+ * all there already; SCSI hosts and NVMe scan on after. */
 static bool storage_controller_present(char *which, size_t size)
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
@@ -397,7 +400,7 @@ static bool storage_controller_present(char *which, size_t size)
 		if (!f)
 			continue;
 		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "0x01", 4) &&
-		    strncmp(buf, "0x0101", 6)) {
+		    strncmp(buf, "0x0101", 6) && strncmp(buf, "0x0106", 6)) {
 			found = true;
 			buf[strcspn(buf, "\n")] = '\0';
 			snprintf(which, size, "%.40s (class %.10s)", e->d_name, buf);
@@ -580,10 +583,12 @@ static int morph_run(struct disk_result *d, const char **argv, int64_t deadline,
 		return 1;
 	}
 	code = run_exit_code(&rr, msg, sizeof(msg));
-	if (code || rr.timed_out || !WIFEXITED(rr.status)) {
-		free(d->error);
+	free(d->error);
+	d->error = NULL;
+	/* Only the last run's failure is the disk's: a first inspect that
+	 * found no ext root is moot once the /guest path succeeds. */
+	if (code || rr.timed_out || !WIFEXITED(rr.status))
 		d->error = *msg ? strdup(msg) : NULL;
-	}
 	if (rr.timed_out) {
 		res.exit = 1;
 		free(res.error);

@@ -109,15 +109,18 @@ void part_name(const char *disk, int partno, char *buf, size_t size)
 		snprintf(buf, size, "/dev/%s%s%d", disk, digit ? "p" : "", partno);
 }
 
+/* Kernel names a guest's disks had under VMware (SCSI), IDE, Xen, KVM. */
+static const char *const kernel_name_prefixes[] = {"/dev/sd", "/dev/hd", "/dev/xvd", "/dev/vd"};
+#define N_KERNEL_NAME_PREFIXES (sizeof(kernel_name_prefixes) / sizeof(kernel_name_prefixes[0]))
+
 int kernel_name_part(const char *spec, char root_letter, const char *disk, char *dev, size_t size)
 {
-	static const char *const prefixes[] = {"/dev/sd", "/dev/hd", "/dev/xvd", "/dev/vd"};
 	const char *p = NULL;
 	long partno = 0;
 
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !p; i++)
-		if (!strncmp(spec, prefixes[i], strlen(prefixes[i])))
-			p = spec + strlen(prefixes[i]);
+	for (size_t i = 0; i < N_KERNEL_NAME_PREFIXES && !p; i++)
+		if (!strncmp(spec, kernel_name_prefixes[i], strlen(kernel_name_prefixes[i])))
+			p = spec + strlen(kernel_name_prefixes[i]);
 	/* One letter, the root's, then a partition number and nothing else. */
 	if (!p || *p != root_letter || p[1] < '1' || p[1] > '9')
 		return -ENOENT;
@@ -133,7 +136,6 @@ int kernel_name_part(const char *spec, char root_letter, const char *disk, char 
  * line when it uses a kernel name (/dev/sdb2 -> 'b'), else 'a'. */
 static char root_letter(const char *fstab)
 {
-	static const char *const prefixes[] = {"/dev/sd", "/dev/hd", "/dev/xvd", "/dev/vd"};
 	const char *line = fstab;
 
 	while (line && *line) {
@@ -141,10 +143,10 @@ static char root_letter(const char *fstab)
 
 		if (sscanf(line, " %255s %127s", spec, mp) == 2 && spec[0] != '#' &&
 		    !strcmp(mp, "/")) {
-			for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-				size_t n = strlen(prefixes[i]);
+			for (size_t i = 0; i < N_KERNEL_NAME_PREFIXES; i++) {
+				size_t n = strlen(kernel_name_prefixes[i]);
 
-				if (!strncmp(spec, prefixes[i], n) && spec[n] >= 'a' &&
+				if (!strncmp(spec, kernel_name_prefixes[i], n) && spec[n] >= 'a' &&
 				    spec[n] <= 'z')
 					return spec[n];
 			}

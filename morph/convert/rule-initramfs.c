@@ -1122,14 +1122,6 @@ static int initramfsrule_add_file(struct initramfsrule *x, struct initramfsrule_
 	return cpio_write_entry(iw->w, &e);
 }
 
-/* Appending needs only the names of what the image holds (for the parent
- * directories, in the arena): the entries and their kept data are freed
- * before the new image is built, so the two are never in memory together. */
-static void initramfsrule_drop_archives(struct initramfsrule *x)
-{
-	initramfsrule_free_ents(x);
-}
-
 /* Append, or rewrite the main archive? The kernel unpacks the segments in
  * turn, so an archive appended after the last one replaces the files it
  * names: the original bytes stay, and only the new files are compressed.
@@ -1292,8 +1284,12 @@ static int initramfsrule_plan(struct initramfsrule *x)
 		if (r < 0)
 			return r;
 	}
+	/* Appending needs only the names of what the image holds (for the
+	 * parent directories, in the arena): the entries and their kept data
+	 * are freed before the new image is built, so the two are never in
+	 * memory together. */
 	if (initramfsrule_append(x))
-		initramfsrule_drop_archives(x);
+		initramfsrule_free_ents(x);
 	r = initramfsrule_build(x, &img, &img_len);
 	if (r == -EOPNOTSUPP)
 		return plan_note(x->c->p, INITRAMFSRULE_RULE,

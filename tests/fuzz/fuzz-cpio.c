@@ -31,16 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	caps.max_segments = 16;
 	split_r = initrd_split(NULL, data, size, &caps, &ird);
 	if (split_r == 0) {
-		for (size_t i = 0; i < ird->nseg; i++) {
-			struct cpio_reader r;
-			struct cpio_entry e;
-
-			cpio_reader_init(&r, NULL, ird->seg[i].data, ird->seg[i].len);
-			while (cpio_next(&r, &e) == 0) {
-				fuzz_cpio_touch(&e);
-				split_n++;
-			}
-		}
+		/* The splitter's own cap, so that the counts compare. */
+		for (size_t i = 0; i < ird->nseg; i++)
+			split_n += fuzz_cpio_count(ird->seg[i].data, ird->seg[i].len,
+						   CPIO_MAX_ENTRIES);
 		initrd_free(ird);
 	}
 	walk_r = initrd_walk(NULL, data, size, &caps, count_entry, &walk_n, NULL);

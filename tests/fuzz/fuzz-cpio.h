@@ -19,8 +19,8 @@ static inline void fuzz_cpio_touch(const struct cpio_entry *e)
 	(void)sink;
 }
 
-/* Reads all of data; the entry count, or the error. */
-static inline long fuzz_cpio_read_all(const uint8_t *data, size_t size)
+/* Reads all of data with an entry cap; the entry count, or the error. */
+static inline long fuzz_cpio_count(const uint8_t *data, size_t size, size_t max_entries)
 {
 	struct cpio_reader r;
 	struct cpio_entry e;
@@ -28,12 +28,17 @@ static inline long fuzz_cpio_read_all(const uint8_t *data, size_t size)
 	int k;
 
 	cpio_reader_init(&r, NULL, data, size);
-	r.max_entries = 4096;
+	r.max_entries = max_entries;
 	while ((k = cpio_next(&r, &e)) == 0) {
 		fuzz_cpio_touch(&e);
 		n++;
 	}
 	return k < 0 ? k : n;
+}
+
+static inline long fuzz_cpio_read_all(const uint8_t *data, size_t size)
+{
+	return fuzz_cpio_count(data, size, 4096);
 }
 
 /* The same, handed over in chunks to a streaming reader whose buffer holds

@@ -18,6 +18,7 @@
 
 #include "fs/gfs.h"
 #include "util/arena.h"
+#include "util/sha256.h"
 
 enum fkind {
 	FK_ABSENT = 0,
@@ -31,6 +32,11 @@ struct fstate {
 	const char *data; /* file content, or symlink target (NUL-terminated) */
 	size_t len;
 	uint32_t mode, uid, gid;
+	/* fstate_sha()'s memo: the digest of (sha_data, sha_len), "" until
+	 * asked; not part of the state's value. */
+	const char *sha_data;
+	size_t sha_len;
+	char sha[SHA256_HEX_LEN + 1];
 };
 
 struct action {

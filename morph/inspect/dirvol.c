@@ -15,6 +15,7 @@
  */
 #include "inspect/guest.h"
 #include "inspect/inspect.h"
+#include "util/host.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,40 +80,17 @@ static void dirvol_unescape(char *s)
  */
 static char *dirvol_mount_source(struct guest *g, dev_t dev, int fd)
 {
-	char want[32], *buf = NULL, *line, *save = NULL, *by_dev = NULL, *by_path = NULL;
+	char want[32], *buf, *line, *save = NULL, *by_dev = NULL, *by_path = NULL;
 	char self[64], path[4096];
-	size_t len = 0, cap = 0;
+	size_t len;
 	ssize_t pl;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
 
-	if (!f)
+	if (host_read_file("/proc/self/mountinfo", DIRVOL_MOUNTINFO_MAX, &buf, &len) < 0)
 		return NULL;
 	snprintf(want, sizeof(want), "%u:%u", major(dev), minor(dev));
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	pl = readlink(self, path, sizeof(path) - 1);
 	path[pl > 0 ? pl : 0] = '\0';
-	for (;;) {
-		char *nb;
-		size_t n;
-
-		if (cap - len < 4096) {
-			if (cap >= DIRVOL_MOUNTINFO_MAX)
-				break;
-			nb = realloc(buf, cap + 65536);
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		if (n == 0)
-			break;
-		len += n;
-	}
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[len] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line && !by_dev;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sep = strstr(line, " - "), *fields[5] = {NULL}, *p = line, *src;

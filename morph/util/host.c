@@ -17,8 +17,8 @@ int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	struct stat st;
 	char *buf;
-	size_t o = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t o = 0, cap;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -26,21 +26,45 @@ int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 		close(fd);
 		return -EFBIG;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	/* st_size is a hint: /proc files say 0. Read to the end, in a buffer
+	 * never more than one byte over max (to see a file pass it) plus the
+	 * NUL. */
+	cap = (size_t)st.st_size + 2;
+	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;
 	}
-	while (o < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + o, (size_t)st.st_size - o);
+	for (;;) {
+		ssize_t n;
 
+		if (cap - o < 2) {
+			size_t ncap = cap <= (max + 2) / 2 ? cap * 2 : max + 2;
+			char *nb = cap < max + 2 ? realloc(buf, ncap) : NULL;
+
+			if (!nb) {
+				r = cap < max + 2 ? -ENOMEM : -EFBIG;
+				break;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + o, cap - 1 - o);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* shrank under us: what is there */
+			break; /* the end, or an error: what is there */
 		o += (size_t)n;
+		if (o > max) {
+			r = -EFBIG;
+			break;
+		}
 	}
 	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
 	buf[o] = '\0';
 	*ret = buf;
 	*ret_len = o;

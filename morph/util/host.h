@@ -10,9 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* A regular host file read whole (not following a final symlink), NUL-
- * terminated; -EFBIG when larger than max or not a regular file. *ret is
- * malloc'd (the caller frees). */
+/* A regular host file read whole, to its end whatever its size says (so
+ * /proc files work), not following a final symlink, NUL-terminated;
+ * -EFBIG when larger than max or not a regular file. *ret is malloc'd (the
+ * caller frees). */
 int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 /* Write data to path (created 0644 or truncated, not through a final
  * symlink), making missing parent directories (0755). 0 or -errno. */

@@ -2,10 +2,13 @@
 /* Unit tests for util/: text parsers, SHA-256, unified diff, JSON escaping. */
 #include "report/json.h"
 #include "util/diff.h"
+#include "util/host.h"
 #include "util/sha256.h"
 #include "util/test.h"
 #include "util/text.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +163,35 @@ TEST(json_escapes_hostile_strings)
 	fclose(f);
 	CHECK_STR(out, "\"a\\\"b\\\\c\\n\\u0001\\u007f\\ufffd\xc3\xa9\\ufffd\\ufffd\\ufffd\"");
 	free(out);
+}
+
+/* host_read_file: exact sizes, the cap, and /proc files whose size says 0. */
+TEST(host_read_file_sizes)
+{
+	const char *d = test_tmpdir();
+	char path[4096], *buf, *big = malloc(100000);
+	size_t len;
+	FILE *f;
+
+	CHECK(big);
+	memset(big, 'x', 100000);
+	snprintf(path, sizeof(path), "%s/f", d);
+	f = fopen(path, "w");
+	CHECK(f);
+	CHECK(fwrite(big, 1, 100000, f) == 100000);
+	fclose(f);
+	CHECK_INT(host_read_file(path, 100000, &buf, &len), ==, 0);
+	CHECK_INT(len, ==, 100000);
+	CHECK(memcmp(buf, big, len) == 0 && buf[len] == '\0');
+	free(buf);
+	CHECK_INT(host_read_file(path, 99999, &buf, &len), ==, -EFBIG);
+	/* A proc file: st_size 0, content read to its end, the cap still holds. */
+	CHECK_INT(host_read_file("/proc/self/status", 1 << 20, &buf, &len), ==, 0);
+	CHECK(len > 0 && strstr(buf, "Name:") == buf && strlen(buf) == len);
+	free(buf);
+	CHECK_INT(host_read_file("/proc/self/status", 16, &buf, &len), ==, -EFBIG);
+	CHECK_INT(host_read_file(d, 100, &buf, &len), ==, -EFBIG);
+	free(big);
 }
 
 TEST_MAIN()
